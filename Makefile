@@ -1,0 +1,55 @@
+# metalkube: Kubernetes-native management of physical servers through OpenStack Ironic.
+#
+#   make test       install the tools it needs, then run unit and integration tests
+#   make tools      build kube-apiserver/etcd/kubectl and controller-gen (cached), install Ironic
+#   make generate   regenerate deepcopy, clientset, listers, informers and CRD YAML
+#   make verify     fail if generated files are stale; gofmt and go vet
+#   make build      build bin/baremetal-controller
+
+SHELL := /usr/bin/env bash
+GO ?= go
+# Integration test packages start their own API server and Ironic; two at a time fits 2 cores.
+TEST_PARALLEL ?= 2
+TEST_TIMEOUT ?= 40m
+GOTESTFLAGS ?=
+
+.PHONY: all build generate verify test unit integration tools tools-k8s tools-ironic tools-codegen fmt vet clean
+
+all: build
+
+build:
+	$(GO) build -o bin/ ./cmd/...
+
+generate:
+	./hack/update-codegen.sh
+
+verify: vet
+	@unformatted="$$(gofmt -l $$(git ls-files '*.go'))"; \
+	if [[ -n "$$unformatted" ]]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	./hack/verify-codegen.sh
+
+vet:
+	$(GO) vet ./...
+
+tools: tools-k8s tools-ironic tools-codegen
+
+tools-k8s:
+	./hack/install-k8s.sh
+
+tools-ironic:
+	./hack/install-ironic.sh
+
+tools-codegen:
+	@./hack/install-controller-gen.sh >/dev/null
+
+test: tools verify
+	$(GO) test -p $(TEST_PARALLEL) -timeout $(TEST_TIMEOUT) $(GOTESTFLAGS) ./...
+
+unit:
+	$(GO) test $(GOTESTFLAGS) ./pkg/... ./cmd/...
+
+integration: tools
+	$(GO) test -p $(TEST_PARALLEL) -timeout $(TEST_TIMEOUT) $(GOTESTFLAGS) ./test/...
+
+clean:
+	rm -rf bin/ _output/

@@ -1,0 +1,108 @@
+package ironictest
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"text/template"
+)
+
+// configTemplate is the ironic.conf of a standalone test Ironic. Notes on the less obvious lines:
+//   - ipxe/pxe boot refuse to load without an existing [deploy] http_root;
+//   - [ipmi] min_command_interval=1: the default 5 s makes each power action take 15-25 s;
+//   - [redfish] use_swift=false: virtual media images are served from http_root, not Swift;
+//   - [service_catalog] endpoint_override: there is no Keystone to look the API up in.
+var configTemplate = template.Must(template.New("ironic.conf").Parse(`[DEFAULT]
+auth_strategy = noauth
+rpc_transport = none
+host = {{.Host}}
+my_ip = 127.0.0.1
+state_path = {{.Dir}}
+debug = {{.Debug}}
+use_stderr = false
+log_file = {{.Dir}}/ironic.log
+enabled_hardware_types = fake-hardware,ipmi,redfish,manual-management
+enabled_bios_interfaces = no-bios,fake,redfish
+enabled_boot_interfaces = fake,ipxe,pxe,redfish-virtual-media
+enabled_console_interfaces = no-console,fake
+enabled_deploy_interfaces = fake,direct,ramdisk,custom-agent
+enabled_inspect_interfaces = no-inspect,fake,redfish
+enabled_management_interfaces = fake,ipmitool,redfish,noop
+enabled_network_interfaces = noop
+enabled_power_interfaces = fake,ipmitool,redfish
+enabled_raid_interfaces = no-raid,fake,redfish,agent
+enabled_rescue_interfaces = no-rescue,fake
+enabled_storage_interfaces = noop,fake
+enabled_vendor_interfaces = no-vendor,fake,ipmitool,redfish
+default_network_interface = noop
+
+[api]
+host_ip = 127.0.0.1
+port = {{.Port}}
+api_workers = 1
+
+[conductor]
+automated_clean = {{.AutomatedClean}}
+sync_power_state_interval = {{.PowerSyncInterval}}
+node_history = false
+check_provision_state_interval = 10
+
+[database]
+connection = sqlite:///{{.Dir}}/ironic.sqlite
+sqlite_synchronous = false
+
+[deploy]
+http_root = {{.Dir}}/httpboot
+http_url = http://127.0.0.1:{{.Port}}/httpboot
+
+[pxe]
+tftp_root = {{.Dir}}/tftpboot
+instance_master_path = {{.Dir}}/master_images
+
+[dhcp]
+dhcp_provider = none
+
+[service_catalog]
+endpoint_override = http://127.0.0.1:{{.Port}}
+
+[ipmi]
+min_command_interval = 1
+command_retry_timeout = 15
+
+[redfish]
+use_swift = false
+
+[fake]
+power_delay = {{.FakeDelay}}
+boot_delay = {{.FakeDelay}}
+deploy_delay = {{.FakeDelay}}
+inspect_delay = {{.FakeDelay}}
+
+[oslo_concurrency]
+lock_path = {{.Dir}}/locks
+`))
+
+type configValues struct {
+	Host, Dir, FakeDelay string
+	Port                 int
+	Debug                bool
+	AutomatedClean       bool
+	PowerSyncInterval    int
+}
+
+func writeConfig(path string, v configValues) error {
+	for _, d := range []string{"httpboot", "tftpboot", "master_images", "locks"} {
+		if err := os.MkdirAll(filepath.Join(v.Dir, d), 0o755); err != nil {
+			return err
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := configTemplate.Execute(f, v); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}

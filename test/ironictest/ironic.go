@@ -1,0 +1,203 @@
+package ironictest
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/metalkube/metalkube/test/envtest"
+)
+
+// MaxMicroversion is the newest API microversion of Debian bookworm's Ironic 21.4.
+const MaxMicroversion = "1.82"
+
+// Options configure Start.
+type Options struct {
+	// Dir holds the config, database and log. Default: a new temporary directory, removed by Stop.
+	Dir string
+	// FakeDelay is the fake-hardware delay in seconds for power, boot, deploy and inspect
+	// ("2" or a range "1,3"); default "0".
+	FakeDelay string
+	// AutomatedClean enables automated cleaning (fake-hardware cleans instantly).
+	AutomatedClean bool
+	// PowerSyncInterval is Ironic's power-state sync period in seconds (default 60).
+	PowerSyncInterval int
+	// Debug turns on Ironic's debug logging.
+	Debug bool
+	// StartTimeout bounds the wait for the API and drivers (default 120s).
+	StartTimeout time.Duration
+}
+
+// Ironic is a running standalone Ironic.
+type Ironic struct {
+	Dir string
+	// URL is the API root without /v1, e.g. http://127.0.0.1:40123.
+	URL     string
+	Port    int
+	opts    Options
+	process *envtest.Process
+	ownDir  bool
+}
+
+// Start writes a config, creates the database from a cached schema, starts `ironic` and
+// waits until the conductor has registered the fake-hardware driver.
+func Start(opts Options) (*Ironic, error) {
+	if _, err := exec.LookPath("ironic"); err != nil {
+		return nil, fmt.Errorf("ironic is not installed (run `make tools`, which runs hack/install-ironic.sh): %w", err)
+	}
+	if opts.FakeDelay == "" {
+		opts.FakeDelay = "0"
+	}
+	if opts.PowerSyncInterval == 0 {
+		opts.PowerSyncInterval = 60
+	}
+	if opts.StartTimeout == 0 {
+		opts.StartTimeout = 120 * time.Second
+	}
+	i := &Ironic{Dir: opts.Dir, opts: opts}
+	if i.Dir == "" {
+		dir, err := os.MkdirTemp("", "metalkube-ironic-")
+		if err != nil {
+			return nil, err
+		}
+		i.Dir, i.ownDir = dir, true
+	}
+	if err := i.start(); err != nil {
+		i.Stop()
+		return nil, err
+	}
+	return i, nil
+}
+
+func (i *Ironic) confPath() string { return filepath.Join(i.Dir, "ironic.conf") }
+func (i *Ironic) dbPath() string   { return filepath.Join(i.Dir, "ironic.sqlite") }
+
+func (i *Ironic) start() error {
+	var lastErr error
+	for attempt := 0; attempt < 3; attempt++ {
+		port := i.Port
+		if port == 0 || attempt > 0 {
+			p, err := envtest.FreePort()
+			if err != nil {
+				return err
+			}
+			port = p
+		}
+		i.Port = port
+		i.URL = fmt.Sprintf("http://127.0.0.1:%d", port)
+		err := writeConfig(i.confPath(), configValues{
+			Host: fmt.Sprintf("ironic-%d", port), Dir: i.Dir, Port: port, FakeDelay: i.opts.FakeDelay,
+			Debug: i.opts.Debug, AutomatedClean: i.opts.AutomatedClean, PowerSyncInterval: i.opts.PowerSyncInterval,
+		})
+		if err != nil {
+			return err
+		}
+		if _, err := os.Stat(i.dbPath()); os.IsNotExist(err) {
+			if err := createDatabase(i.confPath(), i.dbPath()); err != nil {
+				return err
+			}
+		}
+		p, err := envtest.StartProcess("ironic", i.Dir, "ironic", "--config-file", i.confPath())
+		if err != nil {
+			return err
+		}
+		if lastErr = envtest.WaitFor(p, i.opts.StartTimeout, "ironic drivers", i.driversListed); lastErr == nil {
+			i.process = p
+			return nil
+		}
+		p.Stop(5 * time.Second)
+		lastErr = fmt.Errorf("%w\nironic.log:\n%s", lastErr, tailFile(filepath.Join(i.Dir, "ironic.log"), 3000))
+		if !strings.Contains(lastErr.Error(), "Address already in use") {
+			break
+		}
+	}
+	return fmt.Errorf("starting ironic: %w", lastErr)
+}
+
+// driversListed reports whether GET /v1/drivers lists fake-hardware: the API is up and the
+// conductor has registered its hardware types.
+func (i *Ironic) driversListed() bool {
+	req, _ := http.NewRequest(http.MethodGet, i.URL+"/v1/drivers", nil)
+	req.Header.Set("X-OpenStack-Ironic-API-Version", MaxMicroversion)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Drivers []struct{ Name string } `json:"drivers"`
+	}
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&body) != nil {
+		return false
+	}
+	for _, d := range body.Drivers {
+		if d.Name == "fake-hardware" {
+			return true
+		}
+	}
+	return false
+}
+
+// Endpoint is the URL gophercloud's noauth client wants: the API root with /v1.
+func (i *Ironic) Endpoint() string { return i.URL + "/v1" }
+
+// LogPath is Ironic's own log file.
+func (i *Ironic) LogPath() string { return filepath.Join(i.Dir, "ironic.log") }
+
+// Stop ends the Ironic process (and any ipmitool it spawned) and removes a temporary directory.
+func (i *Ironic) Stop() {
+	if i == nil {
+		return
+	}
+	i.process.Stop(10 * time.Second)
+	i.process = nil
+	if i.ownDir {
+		_ = os.RemoveAll(i.Dir)
+	}
+}
+
+// Restart stops Ironic and starts it again on the same port with the same database.
+func (i *Ironic) Restart() error {
+	i.process.Stop(10 * time.Second)
+	i.process = nil
+	return i.start()
+}
+
+// RestartEmpty stops Ironic, deletes its database and starts it again on the same port: an
+// Ironic that lost everything it knew.
+func (i *Ironic) RestartEmpty() error {
+	i.process.Stop(10 * time.Second)
+	i.process = nil
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		_ = os.Remove(i.dbPath() + suffix)
+	}
+	return i.start()
+}
+
+// Kill stops Ironic without a restart, as an outage.
+func (i *Ironic) Kill() {
+	i.process.Stop(10 * time.Second)
+	i.process = nil
+}
+
+// Running reports whether the process is alive.
+func (i *Ironic) Running() bool { return i.process != nil && !i.process.Exited() }
+
+func tailFile(path string, n int64) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Size() > n {
+		_, _ = f.Seek(st.Size()-n, io.SeekStart)
+	}
+	data, _ := io.ReadAll(f)
+	return string(data)
+}
