@@ -1,0 +1,123 @@
+package hoststate
+
+import (
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+
+	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
+	"github.com/metalkube/metalkube/pkg/provisioner"
+)
+
+// handleAvailable keeps an available host powered as spec.online says and starts provisioning
+// once it has an image.
+func handleAvailable(m *machine) step {
+	if m.state() == metal3.StateReady { // metal3's older spelling
+		m.status.Provisioning.State = metal3.StateAvailable
+	}
+	if s, ok := m.register(); !ok {
+		return s
+	}
+	if s, ok := m.reenroll(); ok {
+		return s
+	}
+	n := m.node
+	switch n.ProvisionState {
+	case provisioner.StateAvailable:
+		if !n.Stable() {
+			return m.waitNode()
+		}
+		if needsProvisioning(m.host) {
+			return m.startProvisioning()
+		}
+		return m.managePower()
+	case provisioner.StateManageable:
+		if !n.Stable() {
+			return m.waitNode()
+		}
+		return act(m.provide())
+	case provisioner.StateCleanFail:
+		return m.failOrRetry(metal3.PreparationError, "cleaning failed: "+n.LastError, Action{Kind: ActionRecover})
+	case provisioner.StateInspectFail, provisioner.StateAdoptFail:
+		return act(Action{Kind: ActionRecover})
+	case provisioner.StateActive:
+		return m.fail(metal3.ProvisioningError, "the node is active although the host is available; remove the node from Ironic or mark the host externally provisioned")
+	}
+	return m.waitNode()
+}
+
+// needsProvisioning reports whether the spec asks for something to be deployed.
+func needsProvisioning(h *metal3.BareMetalHost) bool {
+	if h.Spec.CustomDeploy != nil && h.Spec.CustomDeploy.Method != "" {
+		return true
+	}
+	img := h.Spec.Image
+	return img != nil && (img.URL != "" || img.Checksum != "")
+}
+
+func (m *machine) startProvisioning() step {
+	if err := ValidateImage(m.host.Spec.Image, m.host.Spec.CustomDeploy); err != nil {
+		return m.fail(metal3.ProvisioningError, err.Error())
+	}
+	m.setState(metal3.StateProvisioning)
+	p := &m.status.Provisioning
+	p.Image = metal3.Image{}
+	if m.host.Spec.Image != nil {
+		p.Image = *m.host.Spec.Image.DeepCopy()
+	}
+	p.RootDeviceHints = m.host.Spec.RootDeviceHints.DeepCopy()
+	p.BootMode = m.host.Spec.BootMode
+	if p.BootMode == "" {
+		p.BootMode = metal3.DefaultBootMode
+	}
+	p.CustomDeploy = m.host.Spec.CustomDeploy.DeepCopy()
+	m.status.OperationHistory.Provision = metal3.OperationMetric{Start: m.now()}
+	what := p.Image.URL
+	if p.CustomDeploy != nil {
+		what = fmt.Sprintf("custom deploy %q", p.CustomDeploy.Method)
+	}
+	m.event(corev1.EventTypeNormal, "ProvisioningStarted", "Image provisioning started for %s", what)
+	return act(Action{Kind: ActionDeploy})
+}
+
+// managePower makes the node's power follow spec.online in a stable state.
+func (m *machine) managePower() step {
+	n := m.node
+	if n.TargetPowerState != provisioner.PowerUnknown {
+		return m.waitNode()
+	}
+	want := m.host.Spec.Online || m.host.Spec.DisablePowerOff
+	switch {
+	case want && n.PowerState != provisioner.PowerOn:
+		if s, failed := m.powerFailed(); failed {
+			return s
+		}
+		m.event(corev1.EventTypeNormal, "PowerOn", "Host powered on")
+		return act(Action{Kind: ActionPowerOn})
+	case !want && n.PowerState == provisioner.PowerOn:
+		if s, failed := m.powerFailed(); failed {
+			return s
+		}
+		m.event(corev1.EventTypeNormal, "PowerOff", "Host powered off")
+		return act(Action{Kind: ActionPowerOff, Soft: true})
+	}
+	return steady()
+}
+
+// powerFailed handles a power state that did not follow an earlier request: the backend's
+// error is reported, then the request is retried after the backoff.
+func (m *machine) powerFailed() (step, bool) {
+	st := m.in.Host.Status
+	if st.ErrorType == metal3.PowerManagementError {
+		if m.backoffElapsed() {
+			return step{}, false
+		}
+		m.status.ErrorType, m.status.ErrorMessage = st.ErrorType, st.ErrorMessage
+		m.status.OperationalStatus = metal3.OperationalStatusError
+		return waitFor(max(m.retryWait(), actionPoll)), true
+	}
+	if m.node.LastError != "" {
+		return m.fail(metal3.PowerManagementError, "power change failed: "+m.node.LastError), true
+	}
+	return step{}, false
+}

@@ -1,0 +1,36 @@
+package hoststate
+
+import (
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"time"
+)
+
+// ConditionProvisionerReady says whether the provisioner (Ironic) could be reached on the
+// host's last reconciliation.
+const ConditionProvisionerReady = "ProvisionerReady"
+
+// unavailableRecheck is how often a host looks again at an unreachable provisioner.
+const unavailableRecheck = 15 * time.Second
+
+// ProvisionerUnavailable is the result when the provisioner cannot be reached: the host keeps
+// its state and error fields, a condition says why nothing happens, and it looks again soon.
+func ProvisionerUnavailable(in Input, reason error) Result {
+	st := *in.Host.Status.DeepCopy()
+	meta.SetStatusCondition(&st.Conditions, metav1.Condition{
+		Type: ConditionProvisionerReady, Status: metav1.ConditionFalse, Reason: "Unreachable",
+		Message: reason.Error(), ObservedGeneration: in.Host.Generation, LastTransitionTime: metav1.NewTime(in.Now),
+	})
+	return Result{Status: st, RequeueAfter: unavailableRecheck}
+}
+
+// markProvisionerReady clears the unavailable condition once the provisioner answers again.
+func (m *machine) markProvisionerReady() {
+	if c := meta.FindStatusCondition(m.status.Conditions, ConditionProvisionerReady); c != nil && c.Status != metav1.ConditionTrue {
+		meta.SetStatusCondition(&m.status.Conditions, metav1.Condition{
+			Type: ConditionProvisionerReady, Status: metav1.ConditionTrue, Reason: "Reachable",
+			Message: "the provisioner answers", ObservedGeneration: m.host.Generation, LastTransitionTime: m.now(),
+		})
+	}
+}

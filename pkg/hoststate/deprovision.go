@@ -1,0 +1,73 @@
+package hoststate
+
+import (
+	corev1 "k8s.io/api/core/v1"
+
+	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
+	"github.com/metalkube/metalkube/pkg/provisioner"
+)
+
+func (m *machine) startDeprovisioning() step {
+	m.setState(metal3.StateDeprovisioning)
+	m.status.OperationHistory.Deprovision = metal3.OperationMetric{Start: m.now()}
+	m.event(corev1.EventTypeNormal, "DeprovisioningStarted", "Image deprovisioning started")
+	return handleDeprovisioning(m)
+}
+
+// handleDeprovisioning undeploys the node and waits until it is available (cleaned) again.
+func handleDeprovisioning(m *machine) step {
+	if s, ok := m.register(); !ok {
+		if m.host.DeletionTimestamp != nil {
+			// Without BMC access a deleted host cannot be deprovisioned; do not hold it forever.
+			m.setState(metal3.StateDeleting)
+			return handleDeleting(m)
+		}
+		return s
+	}
+	if s, ok := m.reenroll(); ok {
+		return s
+	}
+	n := m.node
+	switch n.ProvisionState {
+	case provisioner.StateActive, provisioner.StateDeployFail, provisioner.StateError:
+		// Ironic keeps the target of a failed operation ("deploy failed" → "active"), so only
+		// an active node is waited for until it settles.
+		if n.ProvisionState == provisioner.StateActive && !n.Stable() {
+			return m.waitNode()
+		}
+		if n.ProvisionState != provisioner.StateError && m.host.DeletionTimestamp == nil && !imageChanged(m.host, m.status) {
+			// The spec asks again for the image the node was given before its tear-down
+			// started: keep it rather than wipe and deploy it again.
+			if n.ProvisionState == provisioner.StateActive {
+				m.setState(metal3.StateProvisioned)
+				return handleProvisioned(m)
+			}
+			m.setState(metal3.StateProvisioning)
+			return handleProvisioning(m)
+		}
+		return act(Action{Kind: ActionUndeploy})
+	case provisioner.StateAvailable:
+		if !n.Stable() {
+			return m.waitNode()
+		}
+		m.status.OperationHistory.Deprovision.End = m.now()
+		m.clearProvisioning()
+		m.event(corev1.EventTypeNormal, "DeprovisioningComplete", "Image deprovisioning completed")
+		if m.host.DeletionTimestamp != nil {
+			m.setState(metal3.StatePoweringOffBeforeDelete)
+			return handlePoweringOffBeforeDelete(m)
+		}
+		m.setState(metal3.StateAvailable)
+		return handleAvailable(m)
+	case provisioner.StateManageable:
+		if !n.Stable() {
+			return m.waitNode()
+		}
+		return act(m.provide())
+	case provisioner.StateCleanFail:
+		return m.failOrRetry(metal3.ProvisioningError, "cleaning after deprovisioning failed: "+n.LastError, Action{Kind: ActionRecover})
+	case provisioner.StateInspectFail, provisioner.StateAdoptFail:
+		return act(Action{Kind: ActionRecover})
+	}
+	return m.waitNode()
+}

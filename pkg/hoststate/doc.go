@@ -1,0 +1,29 @@
+// Package hoststate decides what happens next to a BareMetalHost.
+//
+// Decide is a pure function: given the host (spec, status, annotations, deletion timestamp),
+// the node the provisioner reports for it (or none), the state of its credentials and the
+// time, it returns one action for the provisioner, the new status, the Events to emit and when
+// to look again. ActionFailed turns a failed action into an error status with bounded backoff.
+// The package does no I/O and keeps no state: everything it needs is in Input, everything it
+// decides is in Result, so every path is tested with tables.
+//
+// Host states and what moves them (node states are Ironic's):
+//
+//	""                    -> registering (BMC address set) | unmanaged (no BMC address)
+//	unmanaged             -> registering once a BMC address is set
+//	registering           register node; enroll -(manage)-> manageable -> inspecting
+//	                      (or preparing when inspection is disabled, externally provisioned
+//	                      when spec.externallyProvisioned)
+//	inspecting            manageable -(inspect)-> inspecting -> manageable: read hardware -> preparing
+//	preparing             manageable -(provide, cleaning per automatedCleaningMode)-> available -> available
+//	available             image set -> provisioning; otherwise power follows spec.online
+//	provisioning          available -(deploy)-> deploying -> active -> provisioned
+//	provisioned           image removed or changed -> deprovisioning; otherwise power follows spec.online
+//	deprovisioning        active -(undeploy)-> cleaning -> available -> available
+//	externally provisioned manageable -(adopt)-> active; never deployed; power follows spec.online
+//	(deletion)            provisioned -> deprovisioning -> powering off before delete -> deleting
+//	deleting              delete node -> finalizer removed
+//
+// A node that disappears (a lost Ironic database) is registered again from any state:
+// provisioned hosts are adopted, never deployed again; available hosts return to available.
+package hoststate

@@ -1,0 +1,82 @@
+package hoststate
+
+import (
+	"fmt"
+
+	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
+)
+
+// ActionFailed is the result when the provisioner failed to carry out the action Decide asked
+// for: the host keeps its state, records the error (with an Event) and retries after a
+// bounded backoff. err must not contain secrets.
+func ActionFailed(in Input, a Action, err error) Result {
+	m := &machine{in: in, host: in.Host, node: in.Node, status: *in.Host.Status.DeepCopy()}
+	if m.node != nil {
+		m.status.Provisioning.ID = m.node.ID
+		m.status.PoweredOn = m.node.PoweredOn()
+	}
+	return m.result(m.fail(errorTypeFor(m.state(), a.Kind), fmt.Sprintf("%s failed: %v", actionVerb[a.Kind], err)))
+}
+
+// ObservationFailed is the result when reading the host's node from the provisioner failed
+// with an error other than busy or unavailable: the error is recorded in status, with an
+// Event, and the host looks again after a bounded backoff. err must not contain secrets.
+func ObservationFailed(in Input, err error) Result {
+	m := &machine{in: in, host: in.Host, status: *in.Host.Status.DeepCopy()}
+	return m.result(m.fail(errorTypeFor(m.state(), ActionNone), fmt.Sprintf("reading the node from the provisioner failed: %v", err)))
+}
+
+var actionVerb = map[ActionKind]string{
+	ActionRegister: "registration", ActionManage: "BMC access verification", ActionInspect: "starting inspection",
+	ActionProvide: "making the host available", ActionDeploy: "starting deployment", ActionUndeploy: "starting deprovisioning",
+	ActionAdopt: "adoption", ActionRecover: "recovery from a failed state", ActionPowerOn: "power on",
+	ActionPowerOff: "power off", ActionDelete: "deleting the node",
+}
+
+// errorTypeFor is the error type of a failed action in a host state.
+func errorTypeFor(state metal3.ProvisioningState, kind ActionKind) metal3.ErrorType {
+	switch kind {
+	case ActionPowerOn, ActionPowerOff:
+		return metal3.PowerManagementError
+	case ActionInspect:
+		return metal3.InspectionError
+	case ActionDeploy, ActionUndeploy:
+		return metal3.ProvisioningError
+	case ActionAdopt:
+		return metal3.ProvisionedRegistrationError
+	}
+	switch state {
+	case metal3.StateProvisioned, metal3.StateExternallyProvisioned:
+		return metal3.ProvisionedRegistrationError
+	case metal3.StateInspecting:
+		return metal3.InspectionError
+	case metal3.StatePreparing, metal3.StateAvailable:
+		return metal3.PreparationError
+	case metal3.StateProvisioning, metal3.StateDeprovisioning, metal3.StateDeleting, metal3.StatePoweringOffBeforeDelete:
+		return metal3.ProvisioningError
+	}
+	return metal3.RegistrationError
+}
+
+// eventReasonForError is the Event reason for an error type, e.g. "RegistrationError".
+func eventReasonForError(t metal3.ErrorType) string {
+	switch t {
+	case metal3.ProvisionedRegistrationError:
+		return "ProvisionedRegistrationError"
+	case metal3.RegistrationError:
+		return "RegistrationError"
+	case metal3.InspectionError:
+		return "InspectionError"
+	case metal3.PreparationError:
+		return "PreparationError"
+	case metal3.ProvisioningError:
+		return "ProvisioningError"
+	case metal3.PowerManagementError:
+		return "PowerManagementError"
+	case metal3.DetachError:
+		return "DetachError"
+	case metal3.ServicingError:
+		return "ServicingError"
+	}
+	return "Error"
+}

@@ -1,0 +1,144 @@
+package hoststate
+
+import (
+	corev1 "k8s.io/api/core/v1"
+
+	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
+	"github.com/metalkube/metalkube/pkg/provisioner"
+)
+
+// handleProvisioning deploys the image recorded in status.provisioning and waits for it.
+func handleProvisioning(m *machine) step {
+	if s, ok := m.register(); !ok {
+		return s
+	}
+	if s, ok := m.reenroll(); ok {
+		return s
+	}
+	n := m.node
+	if imageChanged(m.host, m.status) {
+		switch n.ProvisionState {
+		case provisioner.StateAvailable:
+			// The deploy never started: nothing to undo.
+			m.clearProvisioning()
+			m.setState(metal3.StateAvailable)
+			return handleAvailable(m)
+		case provisioner.StateActive, provisioner.StateDeployFail:
+			return m.startDeprovisioning()
+		}
+		// Any other node state is handled as below (none of those deploys): a manageable or
+		// failed node must still be made available or recovered, not waited for.
+	}
+	switch n.ProvisionState {
+	case provisioner.StateAvailable:
+		if !n.Stable() {
+			return m.waitNode()
+		}
+		return act(Action{Kind: ActionDeploy})
+	case provisioner.StateActive:
+		if !n.Stable() {
+			return m.waitNode()
+		}
+		m.status.OperationHistory.Provision.End = m.now()
+		m.event(corev1.EventTypeNormal, "ProvisioningComplete", "Image provisioning completed for %s", m.status.Provisioning.Image.URL)
+		m.setState(metal3.StateProvisioned)
+		return m.managePower()
+	case provisioner.StateDeployFail:
+		return m.failOrRetry(metal3.ProvisioningError, "deploy failed: "+n.LastError, Action{Kind: ActionDeploy})
+	case provisioner.StateManageable:
+		if !n.Stable() {
+			return m.waitNode()
+		}
+		return act(m.provide())
+	case provisioner.StateCleanFail:
+		return m.failOrRetry(metal3.PreparationError, "cleaning failed: "+n.LastError, Action{Kind: ActionRecover})
+	case provisioner.StateInspectFail, provisioner.StateAdoptFail:
+		return act(Action{Kind: ActionRecover})
+	}
+	return m.waitNode()
+}
+
+// imageChanged reports whether the spec no longer asks for what status.provisioning records:
+// the image was removed or changed, or the custom deploy method changed.
+func imageChanged(h *metal3.BareMetalHost, st metal3.BareMetalHostStatus) bool {
+	p := st.Provisioning
+	if p.CustomDeploy != nil || h.Spec.CustomDeploy != nil {
+		if p.CustomDeploy == nil || h.Spec.CustomDeploy == nil || p.CustomDeploy.Method != h.Spec.CustomDeploy.Method {
+			return true
+		}
+	}
+	img := h.Spec.Image
+	if img == nil {
+		return p.Image.URL != ""
+	}
+	return img.URL != p.Image.URL || img.Checksum != p.Image.Checksum ||
+		img.ChecksumType != p.Image.ChecksumType || ptrString(img.DiskFormat) != ptrString(p.Image.DiskFormat)
+}
+
+func ptrString(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func (m *machine) clearProvisioning() {
+	p := &m.status.Provisioning
+	p.Image = metal3.Image{}
+	p.RootDeviceHints = nil
+	p.CustomDeploy = nil
+	p.BootMode = ""
+}
+
+// handleProvisioned keeps a provisioned host powered as spec.online says, deprovisions it when
+// its image is removed or changed, and adopts its node again if the backend lost it.
+func handleProvisioned(m *machine) step {
+	if s, ok := m.register(); !ok {
+		return s
+	}
+	if s, ok := m.reenroll(); ok {
+		return s
+	}
+	n := m.node
+	if imageChanged(m.host, m.status) && n.ProvisionState == provisioner.StateActive {
+		return m.startDeprovisioning()
+	}
+	return m.runningNode(metal3.ProvisionedRegistrationError)
+}
+
+// handleExternallyProvisioned adopts the node without deploying and manages its power.
+func handleExternallyProvisioned(m *machine) step {
+	if s, ok := m.register(); !ok {
+		return s
+	}
+	if s, ok := m.reenroll(); ok {
+		return s
+	}
+	if m.node.ProvisionState == provisioner.StateAvailable && m.node.Stable() {
+		return act(Action{Kind: ActionRecover}) // back to manageable, from where it is adopted
+	}
+	return m.runningNode(metal3.ProvisionedRegistrationError)
+}
+
+// runningNode handles a node that should be active: adopt it if it is merely manageable (a
+// re-enrolled node is never deployed again), otherwise manage its power.
+func (m *machine) runningNode(errType metal3.ErrorType) step {
+	n := m.node
+	switch n.ProvisionState {
+	case provisioner.StateActive:
+		if !n.Stable() {
+			return m.waitNode()
+		}
+		return m.managePower()
+	case provisioner.StateManageable:
+		if !n.Stable() {
+			return m.waitNode()
+		}
+		return act(Action{Kind: ActionAdopt})
+	case provisioner.StateAdoptFail:
+		return m.failOrRetry(errType, "adoption failed: "+n.LastError, Action{Kind: ActionRecover})
+	case provisioner.StateDeployFail, provisioner.StateError:
+		return m.fail(errType, "node is in state "+string(n.ProvisionState)+": "+n.LastError)
+	}
+	return m.waitNode()
+}

@@ -1,0 +1,125 @@
+package hoststate
+
+import (
+	"testing"
+
+	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
+	"github.com/metalkube/metalkube/pkg/provisioner"
+)
+
+func TestProvisioning(t *testing.T) {
+	p := func(opts ...hostOpt) *metal3.BareMetalHost {
+		return host(stProvisioning, append([]hostOpt{running(imgA)}, opts...)...)
+	}
+	// changed: the spec now asks for imgB while imgA is being deployed.
+	changed := func(h *metal3.BareMetalHost) { image(imgB)(h) }
+	removed := func(h *metal3.BareMetalHost) { h.Spec.Image = nil }
+	runTable(t, []row{
+		{"an available node is deployed", p(), node(available), nil, do(ActionDeploy, stProvisioning)},
+		{"an available node that still settles is waited for", p(), node(available, settling), nil, wait(stProvisioning)},
+		{"a deploying node is waited for", p(), node(deploying), nil, wait(stProvisioning)},
+		{"a node waiting for its call-back is waited for", p(), node(waitCallBack), nil, wait(stProvisioning)},
+		{"an active node completes provisioning", p(), node(active), nil, steadyIn(stProvisioned, "ProvisioningComplete")},
+		{"an active node of an online host completes provisioning and is powered on", p(online), node(active), nil,
+			do(ActionPowerOn, stProvisioned, "ProvisioningComplete", "PowerOn")},
+		{"an active node that still settles is waited for", p(), node(active, settling), nil, wait(stProvisioning)},
+		{"a failed deployment is a provisioning error", p(), node(deployFail, lastError("image download failed")), nil,
+			failure(stProvisioning, metal3.ProvisioningError)},
+		{"a manageable node is made available first", p(), node(manageable), nil, provide(stProvisioning)},
+		{"a node being cleaned is waited for", p(), node(cleaning), nil, wait(stProvisioning)},
+		{"a node that failed cleaning is a preparation error", p(), node(cleanFail, lastError("erase failed")), nil,
+			failure(stProvisioning, metal3.PreparationError)},
+		{"a node that failed inspection is recovered", p(), node(inspectFail), nil, do(ActionRecover, stProvisioning)},
+		{"a node that failed adoption is recovered", p(), node(adoptFail), nil, do(ActionRecover, stProvisioning)},
+		{"a provisioning host whose node is gone registers it again", p(), nil, nil, do(ActionRegister, stProvisioning)},
+		{"a provisioning host whose node is enrolled again manages it", p(), node(enroll), nil, do(ActionManage, stProvisioning)},
+
+		// the spec changes while provisioning
+		{"a changed image before the deploy started is deployed instead", p(changed), node(available), nil,
+			do(ActionDeploy, stProvisioning, "ProvisioningStarted")},
+		{"a removed image before the deploy started makes the host available", p(removed), node(available), nil, steadyIn(stAvailable)},
+		{"a changed image during the deploy waits for it", p(changed), node(deploying), nil, wait(stProvisioning)},
+		{"a changed image after the deploy deprovisions", p(changed), node(active), nil,
+			do(ActionUndeploy, stDeprovisioning, "DeprovisioningStarted")},
+		{"a removed image after a failed deploy deprovisions", p(removed), node(deployFail, lastError("boom")), nil,
+			do(ActionUndeploy, stDeprovisioning, "DeprovisioningStarted")},
+		{"a changed image while the node is manageable makes it available first", p(changed), node(manageable), nil, provide(stProvisioning)},
+		{"a changed image while the node failed cleaning is a preparation error", p(changed), node(cleanFail, lastError("erase failed")), nil,
+			failure(stProvisioning, metal3.PreparationError)},
+		{"a changed image while the node failed inspection recovers it", p(changed), node(inspectFail), nil, do(ActionRecover, stProvisioning)},
+		{"an invalid new image before the deploy started is a provisioning error", p(image(imgNoSum)), node(available), nil,
+			failure(stAvailable, metal3.ProvisioningError)},
+	})
+}
+
+func TestProvisioningAChangedImageRecordsTheNewOne(t *testing.T) {
+	r := decide(t, input(host(stProvisioning, running(imgA), image(imgB)), node(available)))
+	if r.Action.Kind != ActionDeploy || r.Status.Provisioning.Image.URL != imgB.URL {
+		t.Errorf("action %q recording image %q, want Deploy recording %q", r.Action.Kind, r.Status.Provisioning.Image.URL, imgB.URL)
+	}
+}
+
+func TestProvisioned(t *testing.T) {
+	p := func(opts ...hostOpt) *metal3.BareMetalHost {
+		return host(stProvisioned, append([]hostOpt{running(imgA)}, opts...)...)
+	}
+	removed := func(h *metal3.BareMetalHost) { h.Spec.Image = nil }
+	runTable(t, []row{
+		{"a provisioned host with nothing to do is steady", p(), node(active), nil, steadyIn(stProvisioned)},
+		{"a provisioned host that should be online is powered on", p(online), node(active), nil, do(ActionPowerOn, stProvisioned, "PowerOn")},
+		{"a provisioned host that should be offline is softly powered off", p(), node(active, poweredOn), nil, softPowerOff(stProvisioned)},
+		{"a provisioned host that is online as asked is steady", p(online), node(active, poweredOn), nil, steadyIn(stProvisioned)},
+		{"a provisioned host whose power is changing is waited for", p(), node(active, poweredOn, poweringTo(provisioner.PowerOff)), nil,
+			wait(stProvisioned)},
+		{"a provisioned host whose node still settles is waited for", p(), node(active, settling), nil, wait(stProvisioned)},
+		{"a removed image deprovisions", p(removed), node(active), nil, do(ActionUndeploy, stDeprovisioning, "DeprovisioningStarted")},
+		{"a changed image deprovisions", p(image(imgB)), node(active), nil, do(ActionUndeploy, stDeprovisioning, "DeprovisioningStarted")},
+		{"a new custom deploy deprovisions", p(custom("install_coreos")), node(active), nil,
+			do(ActionUndeploy, stDeprovisioning, "DeprovisioningStarted")},
+
+		// a lost node is registered and adopted again, never deployed
+		{"a provisioned host whose node is gone registers it again", p(), nil, nil, do(ActionRegister, stProvisioned)},
+		{"a provisioned host whose node is enrolled again manages it", p(), node(enroll), nil, do(ActionManage, stProvisioned)},
+		{"a provisioned host waits while its node is verified", p(), node(verifying), nil, wait(stProvisioned)},
+		{"a provisioned host whose new node failed verification has a provisioned registration error", p(), node(enroll, lastError("auth")), nil,
+			failure(stProvisioned, metal3.ProvisionedRegistrationError)},
+		{"a provisioned host whose node is manageable again adopts it", p(), node(manageable), nil, do(ActionAdopt, stProvisioned)},
+		{"a provisioned host adopts its node before deprovisioning it", p(removed), node(manageable), nil, do(ActionAdopt, stProvisioned)},
+		{"a provisioned host waits while its node is adopted", p(), node(adopting), nil, wait(stProvisioned)},
+		{"a failed adoption is a provisioned registration error", p(), node(adoptFail, lastError("no image_source")), nil,
+			failure(stProvisioned, metal3.ProvisionedRegistrationError)},
+		{"a node in deploy failed under a provisioned host is a provisioned registration error", p(), node(deployFail, lastError("x")), nil,
+			failure(stProvisioned, metal3.ProvisionedRegistrationError)},
+		{"a node in error under a provisioned host is a provisioned registration error", p(), node(errorNode, lastError("x")), nil,
+			failure(stProvisioned, metal3.ProvisionedRegistrationError)},
+
+		// BMC access
+		{"a provisioned host with a missing secret has a provisioned registration error", p(), node(active), []inputOpt{credentialProblem("secret not found")},
+			failure(stProvisioned, metal3.ProvisionedRegistrationError)},
+		{"a provisioned host whose secret changed registers its node again", p(), node(active), []inputOpt{secretAt("1002")},
+			do(ActionRegister, stProvisioned)},
+		{"a provisioned host whose BMC address changed registers its node again", p(bmcAt(otherAddress)), node(active), nil,
+			do(ActionRegister, stProvisioned)},
+	})
+}
+
+func TestExternallyProvisioned(t *testing.T) {
+	x := func(opts ...hostOpt) *metal3.BareMetalHost {
+		return host(stExternal, append([]hostOpt{externallyProvisioned}, opts...)...)
+	}
+	runTable(t, []row{
+		{"a manageable node is adopted", x(), node(manageable), nil, do(ActionAdopt, stExternal)},
+		{"a node being adopted is waited for", x(), node(adopting), nil, wait(stExternal)},
+		{"an adopted node with nothing to do is steady", x(), node(active), nil, steadyIn(stExternal)},
+		{"an adopted node that should be online is powered on", x(online), node(active), nil, do(ActionPowerOn, stExternal, "PowerOn")},
+		{"an adopted node that should be offline is softly powered off", x(), node(active, poweredOn), nil, softPowerOff(stExternal)},
+		{"an image never deploys an externally provisioned host", x(image(imgA)), node(active), nil, steadyIn(stExternal)},
+		{"an available node is moved back to manageable to be adopted", x(), node(available), nil, do(ActionRecover, stExternal)},
+		{"a failed adoption is a provisioned registration error", x(), node(adoptFail, lastError("x")), nil,
+			failure(stExternal, metal3.ProvisionedRegistrationError)},
+		{"an externally provisioned host whose node is gone registers it again", x(), nil, nil, do(ActionRegister, stExternal)},
+		{"an externally provisioned host whose node is enrolled again manages it", x(), node(enroll), nil, do(ActionManage, stExternal)},
+		{"an externally provisioned host with a missing secret has a provisioned registration error", x(), node(active),
+			[]inputOpt{credentialProblem("secret not found")}, failure(stExternal, metal3.ProvisionedRegistrationError)},
+	})
+}

@@ -1,0 +1,71 @@
+package hoststate
+
+import (
+	"time"
+
+	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
+	"github.com/metalkube/metalkube/pkg/provisioner"
+)
+
+// step is what a handler decided: exactly one of an action, a wait, an error, or steady.
+type step struct {
+	action  Action
+	after   time.Duration
+	errType metal3.ErrorType
+	errMsg  string
+	steady  bool
+}
+
+const (
+	// actionPoll is how soon to look after issuing an action.
+	actionPoll = time.Second
+	// maxPoll bounds the interval between looks at an operation in progress.
+	maxPoll = 15 * time.Second
+	// steadyRecheck is how often a host in a stable state is looked at again.
+	steadyRecheck = 0
+)
+
+func act(a Action) step            { return step{action: a} }
+func waitFor(d time.Duration) step { return step{after: d} }
+func steady() step                 { return step{steady: true, after: steadyRecheck} }
+func (m *machine) fail(t metal3.ErrorType, msg string) step {
+	return step{errType: t, errMsg: msg}
+}
+
+// waitNode waits for the node's operation in progress, polling less often the longer it runs.
+func (m *machine) waitNode() step {
+	return waitFor(pollInterval(m.node, m.in.Now))
+}
+
+// pollInterval grows with the time the node has been in its current state: 1 s for the first
+// 10 s, then 5 s, then maxPoll.
+func pollInterval(n *provisioner.Node, now time.Time) time.Duration {
+	if n == nil || n.ProvisionUpdatedAt.IsZero() {
+		return 2 * time.Second
+	}
+	switch since := now.Sub(n.ProvisionUpdatedAt); {
+	case since < 10*time.Second:
+		return time.Second
+	case since < time.Minute:
+		return 5 * time.Second
+	default:
+		return maxPoll
+	}
+}
+
+// Backoff is the delay before retrying after errorCount consecutive failures: 5 s doubling
+// to a bound of 5 minutes.
+func Backoff(errorCount int) time.Duration {
+	const base, limit = 5 * time.Second, 5 * time.Minute
+	if errorCount <= 1 {
+		return base
+	}
+	d := base
+	for i := 1; i < errorCount; i++ {
+		d *= 2
+		if d >= limit {
+			return limit
+		}
+	}
+	return d
+}

@@ -1,0 +1,83 @@
+package hoststate
+
+import (
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+
+	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
+	"github.com/metalkube/metalkube/pkg/provisioner"
+)
+
+// Input is everything Decide looks at.
+type Input struct {
+	// Host is the host as the API server has it. Decide never modifies it.
+	Host *metal3.BareMetalHost
+	// Node is what the provisioner reports for the host; nil when it has no node.
+	Node *provisioner.Node
+	// Credentials describes the host's BMC credentials Secret.
+	Credentials Credentials
+	// Hardware is what inspection found, read by the controller when NeedsHardware said so.
+	Hardware *metal3.HardwareDetails
+	// Now is the current time.
+	Now time.Time
+}
+
+// Credentials describes the BMC credentials Secret of a host, without its contents.
+type Credentials struct {
+	// Problem says why the credentials cannot be used ("" when they can): the Secret is
+	// missing, or has no username or password.
+	Problem string
+	// Reference and Version identify the Secret and its resourceVersion.
+	Reference corev1.SecretReference
+	Version   string
+}
+
+// ActionKind names a provisioner operation.
+type ActionKind string
+
+const (
+	ActionNone     ActionKind = ""
+	ActionRegister ActionKind = "Register"
+	ActionManage   ActionKind = "Manage"
+	ActionInspect  ActionKind = "Inspect"
+	ActionProvide  ActionKind = "Provide"
+	ActionDeploy   ActionKind = "Deploy"
+	ActionUndeploy ActionKind = "Undeploy"
+	ActionAdopt    ActionKind = "Adopt"
+	ActionRecover  ActionKind = "Recover"
+	ActionPowerOn  ActionKind = "PowerOn"
+	ActionPowerOff ActionKind = "PowerOff"
+	ActionDelete   ActionKind = "Delete"
+)
+
+// Action is the one provisioner operation Decide asks for.
+type Action struct {
+	Kind ActionKind
+	// AutomatedClean applies to Provide: clean the disks on the way to available.
+	AutomatedClean bool
+	// Soft applies to PowerOff: ask the OS to shut down first.
+	Soft bool
+}
+
+// Event is a Kubernetes Event to record on the host.
+type Event struct {
+	// Type is corev1.EventTypeNormal or corev1.EventTypeWarning.
+	Type    string
+	Reason  string
+	Message string
+}
+
+// Result is what Decide (or ActionFailed) decided.
+type Result struct {
+	// Action is the provisioner operation to perform now, if any.
+	Action Action
+	// Status is the host's new status. The controller writes it only if it differs.
+	Status metal3.BareMetalHostStatus
+	// Events to record.
+	Events []Event
+	// RequeueAfter is when to look at the host again; zero means on the next change only.
+	RequeueAfter time.Duration
+	// RemoveFinalizer says the host is fully cleaned up and may go.
+	RemoveFinalizer bool
+}
