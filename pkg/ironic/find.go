@@ -1,0 +1,83 @@
+package ironic
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/ports"
+	"github.com/gophercloud/gophercloud/v2/pagination"
+
+	"github.com/metalkube/metalkube/pkg/provisioner"
+)
+
+// FindNode looks the host's node up by ID (GET /v1/nodes/{id}), then by name
+// (GET /v1/nodes/{namespace~name}), then by its boot MAC
+// (GET /v1/ports?address={mac}&fields=node_uuid, then GET /v1/nodes/{uuid}). Each step runs
+// only if the previous one found nothing. It returns (nil, nil) when no node matches.
+func (i *Ironic) FindNode(ctx context.Context, host provisioner.HostRef) (*provisioner.Node, error) {
+	c, _, err := i.client(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if host.NodeID != "" {
+		n, err := i.getNode(ctx, c, host.NodeID)
+		switch {
+		case err == nil:
+			return toNode(n), nil
+		case !errors.Is(err, provisioner.ErrNotFound):
+			return nil, err
+		}
+		i.forgetNode(host.NodeID)
+	}
+	if host.Name != "" {
+		n, err := i.getNode(ctx, c, host.NodeName())
+		switch {
+		case err == nil:
+			return toNode(n), nil
+		case !errors.Is(err, provisioner.ErrNotFound):
+			return nil, err
+		}
+	}
+	if host.BootMACAddress == "" {
+		return nil, nil
+	}
+	id, err := i.portNodeID(ctx, c, host.BootMACAddress)
+	if err != nil || id == "" {
+		return nil, err
+	}
+	n, err := i.getNode(ctx, c, id)
+	switch {
+	case err == nil:
+		return toNode(n), nil
+	case errors.Is(err, provisioner.ErrNotFound): // deleted in between
+		return nil, nil
+	default:
+		return nil, err
+	}
+}
+
+// portNodeID returns the UUID of the node that has a port with this MAC, or "".
+func (i *Ironic) portNodeID(ctx context.Context, c *gophercloud.ServiceClient, mac string) (string, error) {
+	mac = strings.ToLower(strings.TrimSpace(mac))
+	var id string
+	err := ports.List(c, ports.ListOpts{Address: mac, Fields: []string{"node_uuid"}}).EachPage(ctx,
+		func(_ context.Context, page pagination.Page) (bool, error) {
+			list, err := ports.ExtractPorts(page)
+			if err != nil {
+				return false, err
+			}
+			for _, p := range list {
+				if p.NodeUUID != "" {
+					id = p.NodeUUID
+					return false, nil
+				}
+			}
+			return false, nil
+		})
+	if err != nil {
+		return "", i.wrap(ctx, err, "looking up the port with MAC "+mac)
+	}
+	return id, nil
+}
