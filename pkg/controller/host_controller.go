@@ -1,0 +1,230 @@
+package controller
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	"k8s.io/apimachinery/pkg/util/wait"
+	coreinformers "k8s.io/client-go/informers/core/v1"
+	"k8s.io/client-go/kubernetes"
+	corelisters "k8s.io/client-go/listers/core/v1"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/client-go/tools/record"
+	"k8s.io/client-go/util/workqueue"
+	"k8s.io/klog/v2"
+	"k8s.io/utils/clock"
+
+	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
+	"github.com/metalkube/metalkube/pkg/generated/clientset/versioned"
+	metal3informers "github.com/metalkube/metalkube/pkg/generated/informers/externalversions/metal3.io/v1alpha1"
+	metal3listers "github.com/metalkube/metalkube/pkg/generated/listers/metal3.io/v1alpha1"
+	"github.com/metalkube/metalkube/pkg/provisioner"
+)
+
+// HostQueueName names the host controller's workqueue (and its workqueue metrics).
+const HostQueueName = "baremetalhost"
+
+// FieldManager is the field manager of every write this project makes.
+const FieldManager = "baremetal-controller"
+
+// HostControllerOptions are what NewHostController needs. Informers come from factories the
+// caller owns and starts, so an embedding controller can share them.
+type HostControllerOptions struct {
+	Kube   kubernetes.Interface
+	Metal3 versioned.Interface
+	// Hosts is the BareMetalHost informer.
+	Hosts metal3informers.BareMetalHostInformer
+	// Secrets is a Secret informer limited to SecretLabelSelector (see SecretListOptions); the
+	// controller labels each credentials Secret it reads so it enters this cache.
+	Secrets coreinformers.SecretInformer
+	// Provisioner drives nodes (Ironic).
+	Provisioner provisioner.Provisioner
+	// Recorder records Events; nil makes one that writes to Kube.
+	Recorder record.EventRecorder
+	// Clock is the time source; nil means the real clock.
+	Clock clock.PassiveClock
+	// SteadyResync is how often a host in a stable state is looked at again (default 5m).
+	SteadyResync time.Duration
+}
+
+// HostController reconciles BareMetalHosts with their nodes.
+type HostController struct {
+	kube         kubernetes.Interface
+	metal3       versioned.Interface
+	hosts        metal3listers.BareMetalHostLister
+	hostIndex    cache.Indexer
+	secrets      corelisters.SecretLister
+	synced       []cache.InformerSynced
+	prov         provisioner.Provisioner
+	recorder     record.EventRecorder
+	broadcaster  record.EventBroadcaster
+	clock        clock.PassiveClock
+	steadyResync time.Duration
+	queue        workqueue.TypedRateLimitingInterface[string]
+
+	// syncHandler is sync, replaceable in tests.
+	syncHandler func(ctx context.Context, key string) error
+}
+
+// credentialsIndex indexes hosts by "<namespace>/<credentials Secret name>".
+const credentialsIndex = "credentials"
+
+// NewHostController wires the controller to its informers. It does not start anything.
+func NewHostController(ctx context.Context, o HostControllerOptions) (*HostController, error) {
+	if o.Kube == nil || o.Metal3 == nil || o.Hosts == nil || o.Secrets == nil || o.Provisioner == nil {
+		return nil, fmt.Errorf("host controller: Kube, Metal3, Hosts, Secrets and Provisioner are required")
+	}
+	c := &HostController{
+		kube: o.Kube, metal3: o.Metal3, prov: o.Provisioner, clock: o.Clock, steadyResync: o.SteadyResync,
+		hosts: o.Hosts.Lister(), hostIndex: o.Hosts.Informer().GetIndexer(), secrets: o.Secrets.Lister(),
+		synced: []cache.InformerSynced{o.Hosts.Informer().HasSynced, o.Secrets.Informer().HasSynced},
+		queue: workqueue.NewTypedRateLimitingQueueWithConfig(
+			workqueue.NewTypedMaxOfRateLimiter(
+				workqueue.NewTypedItemExponentialFailureRateLimiter[string](500*time.Millisecond, 2*time.Minute),
+				&workqueue.TypedBucketRateLimiter[string]{Limiter: newBucket()},
+			),
+			workqueue.TypedRateLimitingQueueConfig[string]{Name: HostQueueName},
+		),
+	}
+	if c.clock == nil {
+		c.clock = clock.RealClock{}
+	}
+	if c.steadyResync == 0 {
+		c.steadyResync = 5 * time.Minute
+	}
+	c.recorder = o.Recorder
+	if c.recorder == nil {
+		c.broadcaster = record.NewBroadcaster(record.WithContext(ctx))
+		c.recorder = c.broadcaster.NewRecorder(eventScheme(), corev1.EventSource{Component: FieldManager})
+	}
+	c.syncHandler = c.sync
+
+	if err := o.Hosts.Informer().AddIndexers(cache.Indexers{credentialsIndex: indexByCredentials}); err != nil {
+		return nil, err
+	}
+	logger := klog.FromContext(ctx)
+	if _, err := o.Hosts.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc:    c.enqueueHost,
+		UpdateFunc: func(old, cur interface{}) { c.updateHost(logger, old, cur) },
+		DeleteFunc: c.enqueueHost,
+	}); err != nil {
+		return nil, err
+	}
+	if _, err := o.Secrets.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc:    c.enqueueSecretUsers,
+		UpdateFunc: func(_, cur interface{}) { c.enqueueSecretUsers(cur) },
+		DeleteFunc: c.enqueueSecretUsers,
+	}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func indexByCredentials(obj interface{}) ([]string, error) {
+	h, ok := obj.(*metal3.BareMetalHost)
+	if !ok || h.Spec.BMC.CredentialsName == "" {
+		return nil, nil
+	}
+	return []string{h.Namespace + "/" + h.Spec.BMC.CredentialsName}, nil
+}
+
+// Run waits for the caches, then runs workers until ctx ends.
+func (c *HostController) Run(ctx context.Context, workers int) error {
+	defer utilruntime.HandleCrash()
+	defer c.queue.ShutDown()
+	logger := klog.FromContext(ctx)
+	if c.broadcaster != nil {
+		c.broadcaster.StartRecordingToSink(&eventSink{c.kube})
+		defer c.broadcaster.Shutdown()
+	}
+	logger.Info("Starting host controller", "workers", workers)
+	if !cache.WaitForNamedCacheSyncWithContext(ctx, c.synced...) {
+		return fmt.Errorf("host controller: caches did not sync")
+	}
+	for i := 0; i < workers; i++ {
+		go wait.UntilWithContext(ctx, c.runWorker, time.Second)
+	}
+	<-ctx.Done()
+	logger.Info("Stopping host controller")
+	return nil
+}
+
+// HasSynced reports whether the controller's informer caches have synced.
+func (c *HostController) HasSynced() bool {
+	for _, s := range c.synced {
+		if !s() {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *HostController) runWorker(ctx context.Context) {
+	for c.processNextWorkItem(ctx) {
+	}
+}
+
+func (c *HostController) processNextWorkItem(ctx context.Context) bool {
+	key, shutdown := c.queue.Get()
+	if shutdown {
+		return false
+	}
+	defer c.queue.Done(key)
+	if err := c.syncHandler(ctx, key); err != nil {
+		utilruntime.HandleErrorWithContext(ctx, err, "Syncing host failed", "key", key)
+		c.queue.AddRateLimited(key)
+		return true
+	}
+	c.queue.Forget(key)
+	return true
+}
+
+func (c *HostController) enqueueHost(obj interface{}) {
+	key, err := cache.DeletionHandlingMetaNamespaceKeyFunc(obj)
+	if err != nil {
+		utilruntime.HandleError(err)
+		return
+	}
+	c.queue.Add(key)
+}
+
+// updateHost enqueues a host unless the update is a resync or touches only status, which is
+// what our own status writes do: acting on those would only repeat the last decision.
+func (c *HostController) updateHost(logger klog.Logger, old, cur interface{}) {
+	o, n := old.(*metal3.BareMetalHost), cur.(*metal3.BareMetalHost)
+	if o.ResourceVersion == n.ResourceVersion {
+		return
+	}
+	if o.Generation == n.Generation && metadataUnchanged(o, n) {
+		logger.V(5).Info("Ignoring status-only update", "host", klog.KObj(n))
+		return
+	}
+	c.enqueueHost(cur)
+}
+
+// enqueueSecretUsers enqueues the hosts whose credentials are in the Secret.
+func (c *HostController) enqueueSecretUsers(obj interface{}) {
+	if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		obj = tomb.Obj
+	}
+	s, ok := obj.(*corev1.Secret)
+	if !ok {
+		return
+	}
+	users, err := c.hostIndex.ByIndex(credentialsIndex, s.Namespace+"/"+s.Name)
+	if err != nil {
+		utilruntime.HandleError(err)
+		return
+	}
+	for _, u := range users {
+		c.enqueueHost(u)
+	}
+}
+
+// EnqueueAfter asks for a host to be looked at after d (used by embedders and tests).
+func (c *HostController) EnqueueAfter(namespace, name string, d time.Duration) {
+	c.queue.AddAfter(namespace+"/"+name, d)
+}

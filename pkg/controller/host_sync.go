@@ -1,0 +1,131 @@
+package controller
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/klog/v2"
+
+	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
+	"github.com/metalkube/metalkube/pkg/hoststate"
+	"github.com/metalkube/metalkube/pkg/provisioner"
+)
+
+// busyRecheck is how soon to try again when the node is locked by another operation.
+const busyRecheck = 2 * time.Second
+
+// sync reconciles one host: gather inputs, decide, act, record.
+func (c *HostController) sync(ctx context.Context, key string) error {
+	namespace, name, err := cache.SplitMetaNamespaceKey(key)
+	if err != nil {
+		return nil
+	}
+	logger := klog.FromContext(ctx).WithValues("host", klog.KRef(namespace, name))
+	ctx = klog.NewContext(ctx, logger)
+	start := c.clock.Now()
+	defer func() { logger.V(4).Info("Finished syncing host", "duration", c.clock.Since(start)) }()
+
+	cached, err := c.hosts.BareMetalHosts(namespace).Get(name)
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if cached.DeletionTimestamp == nil && !hasFinalizer(cached) {
+		return c.addFinalizer(ctx, cached)
+	}
+	if cached.DeletionTimestamp != nil && !hasFinalizer(cached) {
+		return nil // not ours to clean up any more
+	}
+	host := cached.DeepCopy()
+
+	in := hoststate.Input{Host: host, Credentials: c.credentials(ctx, host), Now: c.clock.Now()}
+	if needsNode(host) {
+		in.Node, err = c.prov.FindNode(ctx, hostRef(host))
+		if err != nil {
+			return c.provisionerFailed(ctx, in, err)
+		}
+		if hoststate.NeedsHardware(host, in.Node) {
+			if in.Hardware, err = c.prov.HardwareDetails(ctx, in.Node); err != nil {
+				return c.provisionerFailed(ctx, in, err)
+			}
+		}
+	}
+
+	res := hoststate.Decide(in)
+	if res.Action.Kind != hoststate.ActionNone {
+		logger.V(2).Info("Acting on host", "action", res.Action.Kind, "state", res.Status.Provisioning.State)
+		if err := c.act(ctx, host, in.Node, res, in.Credentials); err != nil {
+			switch {
+			case errors.Is(err, provisioner.ErrBusy):
+				logger.V(2).Info("Node is busy, trying again soon", "action", res.Action.Kind)
+				c.queue.AddAfter(key, busyRecheck)
+				return nil
+			case errors.Is(err, provisioner.ErrUnavailable):
+				return c.provisionerFailed(ctx, in, err)
+			}
+			logger.Info("Action failed", "action", res.Action.Kind, "err", err)
+			res = hoststate.ActionFailed(in, res.Action, err)
+		}
+	}
+	return c.finish(ctx, host, res)
+}
+
+// needsNode reports whether the decision needs the node: hosts without BMC details have none.
+func needsNode(h *metal3.BareMetalHost) bool {
+	return h.Spec.BMC.Address != "" || h.Status.Provisioning.ID != ""
+}
+
+func hostRef(h *metal3.BareMetalHost) provisioner.HostRef {
+	return provisioner.HostRef{Namespace: h.Namespace, Name: h.Name, NodeID: h.Status.Provisioning.ID, BootMACAddress: h.Spec.BootMACAddress}
+}
+
+// provisionerFailed handles an error while gathering inputs: an unreachable provisioner is
+// recorded in a condition; anything else is retried with the queue's backoff.
+func (c *HostController) provisionerFailed(ctx context.Context, in hoststate.Input, err error) error {
+	if errors.Is(err, provisioner.ErrBusy) {
+		c.queue.AddAfter(cache.MetaObjectToName(in.Host).String(), busyRecheck)
+		return nil
+	}
+	if !errors.Is(err, provisioner.ErrUnavailable) {
+		klog.FromContext(ctx).Info("Reading the node failed", "err", err)
+		return c.finish(ctx, in.Host, hoststate.ObservationFailed(in, err))
+	}
+	klog.FromContext(ctx).V(1).Info("Provisioner unavailable", "err", err)
+	res := hoststate.ProvisionerUnavailable(in, err)
+	res.Events = append(res.Events, hoststate.Event{Type: "Warning", Reason: "ProvisionerUnavailable", Message: err.Error()})
+	return c.finish(ctx, in.Host, res)
+}
+
+// finish writes the decided status (if it changed), records events, removes the finalizer
+// when the host is done, and schedules the next look.
+func (c *HostController) finish(ctx context.Context, host *metal3.BareMetalHost, res hoststate.Result) error {
+	if err := c.writeStatus(ctx, host, res.Status); err != nil {
+		return err
+	}
+	for _, e := range res.Events {
+		c.recorder.Event(host, e.Type, e.Reason, e.Message)
+	}
+	if res.RemoveFinalizer {
+		return c.release(ctx, host)
+	}
+	key := cache.MetaObjectToName(host).String()
+	switch {
+	case res.RequeueAfter > 0:
+		c.queue.AddAfter(key, res.RequeueAfter)
+	case res.Action.Kind == hoststate.ActionNone:
+		c.queue.AddAfter(key, c.steadyResync)
+	}
+	return nil
+}
+
+// statusChanged compares statuses, ignoring LastUpdated.
+func statusChanged(old, cur metal3.BareMetalHostStatus) bool {
+	cur.LastUpdated = old.LastUpdated
+	return !equality.Semantic.DeepEqual(old, cur)
+}

@@ -1,0 +1,88 @@
+package controller
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/klog/v2"
+
+	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
+)
+
+func hasFinalizer(h *metal3.BareMetalHost) bool {
+	for _, f := range h.Finalizers {
+		if f == metal3.BareMetalHostFinalizer {
+			return true
+		}
+	}
+	return false
+}
+
+// addFinalizer adds our finalizer with a JSON patch guarded by the resourceVersion, so no
+// field of the host is ever rewritten from our (possibly older) copy.
+func (c *HostController) addFinalizer(ctx context.Context, h *metal3.BareMetalHost) error {
+	ops := []map[string]interface{}{{"op": "test", "path": "/metadata/resourceVersion", "value": h.ResourceVersion}}
+	if len(h.Finalizers) == 0 {
+		ops = append(ops, map[string]interface{}{"op": "add", "path": "/metadata/finalizers", "value": []string{metal3.BareMetalHostFinalizer}})
+	} else {
+		ops = append(ops, map[string]interface{}{"op": "add", "path": "/metadata/finalizers/-", "value": metal3.BareMetalHostFinalizer})
+	}
+	return c.patchHost(ctx, h, ops)
+}
+
+// release removes our finalizer and the host's HardwareData once its node is gone.
+func (c *HostController) release(ctx context.Context, h *metal3.BareMetalHost) error {
+	err := c.metal3.Metal3V1alpha1().HardwareDatas(h.Namespace).Delete(ctx, h.Name, metav1.DeleteOptions{})
+	if err != nil && !apierrors.IsNotFound(err) {
+		return err
+	}
+	for i, f := range h.Finalizers {
+		if f == metal3.BareMetalHostFinalizer {
+			ops := []map[string]interface{}{
+				{"op": "test", "path": fmt.Sprintf("/metadata/finalizers/%d", i), "value": f},
+				{"op": "remove", "path": fmt.Sprintf("/metadata/finalizers/%d", i)},
+			}
+			klog.FromContext(ctx).Info("Host released: node deleted, finalizer removed")
+			return c.patchHost(ctx, h, ops)
+		}
+	}
+	return nil
+}
+
+func (c *HostController) patchHost(ctx context.Context, h *metal3.BareMetalHost, ops []map[string]interface{}) error {
+	patch, err := json.Marshal(ops)
+	if err != nil {
+		return err
+	}
+	_, err = c.metal3.Metal3V1alpha1().BareMetalHosts(h.Namespace).Patch(ctx, h.Name, types.JSONPatchType, patch,
+		metav1.PatchOptions{FieldManager: FieldManager})
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+// writeStatus writes status when it differs from what the host has. A conflict means our copy
+// is stale: the error requeues the host, which then decides again from fresh data.
+func (c *HostController) writeStatus(ctx context.Context, h *metal3.BareMetalHost, st metal3.BareMetalHostStatus) error {
+	if !statusChanged(h.Status, st) {
+		return nil
+	}
+	oldHardware := h.Status.HardwareDetails
+	now := metav1.NewTime(c.clock.Now())
+	st.LastUpdated = &now
+	h.Status = st
+	updated, err := c.metal3.Metal3V1alpha1().BareMetalHosts(h.Namespace).UpdateStatus(ctx, h, metav1.UpdateOptions{FieldManager: FieldManager})
+	if err != nil {
+		return fmt.Errorf("writing status: %w", err)
+	}
+	*h = *updated
+	if st.HardwareDetails != nil && !equalHardware(oldHardware, st.HardwareDetails) {
+		return c.writeHardwareData(ctx, h)
+	}
+	return nil
+}

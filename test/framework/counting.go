@@ -1,0 +1,82 @@
+package framework
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+)
+
+// CountingTransport counts HTTP requests by "METHOD /path-pattern" (node UUIDs replaced by
+// {id}) and can be switched to fail every request, to simulate an Ironic that answers errors.
+type CountingTransport struct {
+	Base http.RoundTripper
+
+	mu     sync.Mutex
+	counts map[string]int
+	total  int
+	// failWith, when non-zero, is returned as the status of every request.
+	failWith int
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *CountingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	t.mu.Lock()
+	if t.counts == nil {
+		t.counts = map[string]int{}
+	}
+	t.counts[req.Method+" "+pattern(req.URL.Path)]++
+	t.total++
+	fail := t.failWith
+	t.mu.Unlock()
+	if fail != 0 {
+		body := `{"error_message": "{\"faultstring\": \"injected failure for a test\", \"faultcode\": \"Server\"}"}`
+		return &http.Response{
+			StatusCode: fail, Status: fmt.Sprintf("%d %s", fail, http.StatusText(fail)), Request: req,
+			ProtoMajor: 1, ProtoMinor: 1, Header: http.Header{"Content-Type": []string{"application/json"}},
+			Body: io.NopCloser(strings.NewReader(body)), ContentLength: int64(len(body)),
+		}, nil
+	}
+	base := t.Base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return base.RoundTrip(req)
+}
+
+// Total is the number of requests so far.
+func (t *CountingTransport) Total() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.total
+}
+
+// Counts returns a copy of the per-pattern counts.
+func (t *CountingTransport) Counts() map[string]int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make(map[string]int, len(t.counts))
+	for k, v := range t.counts {
+		out[k] = v
+	}
+	return out
+}
+
+// FailWith makes every later request answer with status (0 restores normal service).
+func (t *CountingTransport) FailWith(status int) {
+	t.mu.Lock()
+	t.failWith = status
+	t.mu.Unlock()
+}
+
+// pattern replaces path segments that look like UUIDs with {id}.
+func pattern(path string) string {
+	parts := strings.Split(path, "/")
+	for i, p := range parts {
+		if len(p) == 36 && strings.Count(p, "-") == 4 {
+			parts[i] = "{id}"
+		}
+	}
+	return strings.Join(parts, "/")
+}

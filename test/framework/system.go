@@ -1,0 +1,139 @@
+package framework
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/noauth"
+	kubeinformers "k8s.io/client-go/informers"
+	"k8s.io/klog/v2"
+
+	"github.com/metalkube/metalkube/pkg/controller"
+	"github.com/metalkube/metalkube/pkg/generated/informers/externalversions"
+	"github.com/metalkube/metalkube/pkg/ironic"
+	"github.com/metalkube/metalkube/test/envtest"
+	"github.com/metalkube/metalkube/test/ironictest"
+)
+
+// Options configure Start.
+type Options struct {
+	Ironic ironictest.Options
+	// Workers is the number of host workers (default 4).
+	Workers int
+	// SteadyResync for the controller (default 1 minute).
+	SteadyResync time.Duration
+}
+
+// System is a running API server, Ironic and host controller.
+type System struct {
+	Env       *envtest.Environment
+	Ironic    *ironictest.Ironic
+	Transport *CountingTransport
+	// Provisioner is the controller's Ironic client.
+	Provisioner *ironic.Ironic
+	Controller  *controller.HostController
+
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// Start starts everything. Errors name the component that failed; callers fail, never skip.
+func Start(o Options) (s *System, err error) {
+	s = &System{Transport: &CountingTransport{Base: http.DefaultTransport.(*http.Transport).Clone()}}
+	defer func() {
+		if err != nil {
+			s.Stop()
+		}
+	}()
+	type result struct {
+		err error
+	}
+	// Start the API server and Ironic side by side: each takes several seconds.
+	ironicDone := make(chan result, 1)
+	go func() {
+		var err error
+		s.Ironic, err = ironictest.Start(o.Ironic)
+		ironicDone <- result{err}
+	}()
+	s.Env, err = envtest.Start(envtest.Options{})
+	if r := <-ironicDone; r.err != nil {
+		return s, fmt.Errorf("starting Ironic: %w", r.err)
+	}
+	if err != nil {
+		return s, fmt.Errorf("starting kube-apiserver: %w", err)
+	}
+	if err := s.StartController(o); err != nil {
+		return s, err
+	}
+	return s, nil
+}
+
+// StartController starts the host controller in-process.
+func (s *System) StartController(o Options) error {
+	if o.Workers == 0 {
+		o.Workers = 4
+	}
+	if o.SteadyResync == 0 {
+		o.SteadyResync = time.Minute
+	}
+	var err error
+	s.Provisioner, err = ironic.New(ironic.Config{Endpoint: s.Ironic.URL, HTTPClient: &http.Client{Transport: s.Transport}})
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ctx = klog.NewContext(ctx, klog.Background().WithName("controller"))
+	s.cancel = cancel
+	metal3Factory := externalversions.NewSharedInformerFactory(s.Env.Metal3, 0)
+	secretFactory := kubeinformers.NewSharedInformerFactoryWithOptions(s.Env.Kube, 0, kubeinformers.WithTweakListOptions(controller.SecretListOptions))
+	s.Controller, err = controller.NewHostController(ctx, controller.HostControllerOptions{
+		Kube: s.Env.Kube, Metal3: s.Env.Metal3, Provisioner: s.Provisioner, SteadyResync: o.SteadyResync,
+		Hosts: metal3Factory.Metal3().V1alpha1().BareMetalHosts(), Secrets: secretFactory.Core().V1().Secrets(),
+	})
+	if err != nil {
+		cancel()
+		return err
+	}
+	metal3Factory.Start(ctx.Done())
+	secretFactory.Start(ctx.Done())
+	s.done = make(chan struct{})
+	go func() {
+		defer close(s.done)
+		_ = s.Controller.Run(ctx, o.Workers)
+		metal3Factory.Shutdown()
+		secretFactory.Shutdown()
+	}()
+	return nil
+}
+
+// StopController stops the in-process controller and waits for it.
+func (s *System) StopController() {
+	if s.cancel != nil {
+		s.cancel()
+		<-s.done
+		s.cancel = nil
+	}
+}
+
+// Stop stops the controller, Ironic and the API server.
+func (s *System) Stop() {
+	if s == nil {
+		return
+	}
+	s.StopController()
+	s.Ironic.Stop()
+	s.Env.Stop()
+}
+
+// IronicClient is a gophercloud client for the test's own checks of Ironic (not counted).
+func (s *System) IronicClient() *gophercloud.ServiceClient {
+	c, err := noauth.NewBareMetalNoAuth(noauth.EndpointOpts{IronicEndpoint: s.Ironic.Endpoint()})
+	if err != nil {
+		panic(err)
+	}
+	c.Microversion = ironictest.MaxMicroversion
+	return c
+}

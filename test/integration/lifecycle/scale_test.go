@@ -1,0 +1,47 @@
+package lifecycle
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
+	"github.com/metalkube/metalkube/test/framework"
+)
+
+func TestTwentyHostsCreatedAtOnceAllReachProvisioned(t *testing.T) {
+	const count = 20
+	before := sys.Transport.Total()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := 0; i < count; i++ {
+		name := fmt.Sprintf("many-%02d", i)
+		sys.Credentials(t, name+"-bmc", "admin", "pw")
+		h := framework.FakeHost(name, fmt.Sprintf("52:54:00:60:00:%02x", i))
+		h.Spec.Image = framework.TestImage()
+		sys.CreateHost(t, h)
+	}
+	durations := make([]time.Duration, count)
+	for i := 0; i < count; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			sys.WaitForState(t, fmt.Sprintf("many-%02d", i), metal3.StateProvisioned, 3*time.Minute)
+			durations[i] = time.Since(start)
+		}(i)
+	}
+	wg.Wait()
+	t.Logf("%d hosts: all provisioned %s after creation; %d Ironic requests (%.1f per host)",
+		count, time.Since(start).Round(10*time.Millisecond), sys.Transport.Total()-before, float64(sys.Transport.Total()-before)/count)
+	for i := 0; i < count; i++ {
+		_ = sys.Env.Metal3.Metal3V1alpha1().BareMetalHosts(framework.Namespace).Delete(context.Background(), fmt.Sprintf("many-%02d", i), metav1.DeleteOptions{})
+	}
+	for i := 0; i < count; i++ {
+		sys.WaitForGone(t, fmt.Sprintf("many-%02d", i), 2*time.Minute)
+	}
+	t.Logf("%d hosts: provisioned, deprovisioned and deleted %s after creation", count, time.Since(start).Round(10*time.Millisecond))
+}
