@@ -42,6 +42,8 @@ func (c *HostController) act(ctx context.Context, h *metal3.BareMetalHost, node 
 		return c.prov.SetPower(ctx, node, provisioner.PowerRequest{On: true})
 	case hoststate.ActionPowerOff:
 		return c.prov.SetPower(ctx, node, provisioner.PowerRequest{On: false, Soft: a.Soft})
+	case hoststate.ActionReboot:
+		return c.prov.SetPower(ctx, node, provisioner.PowerRequest{Reboot: true, Soft: a.Soft})
 	case hoststate.ActionDelete:
 		return c.prov.Delete(ctx, node)
 	}

@@ -46,8 +46,15 @@ type HostControllerOptions struct {
 	Recorder record.EventRecorder
 	// Clock is the time source; nil means the real clock.
 	Clock clock.PassiveClock
-	// SteadyResync is how often a host in a stable state is looked at again (default 5m).
+	// SteadyResync is how often a host in a stable state is looked at again when the
+	// provisioner cannot list nodes for the shared poll (default 5m).
 	SteadyResync time.Duration
+	// MaxProvisioningAttempts stops retrying a failing deploy of the same image after this many
+	// consecutive failures (0: retry forever, with backoff).
+	MaxProvisioningAttempts int
+	// NodePollInterval is the period of the shared node list that notices changes to stable
+	// hosts' nodes (default 1m).
+	NodePollInterval time.Duration
 }
 
 // HostController reconciles BareMetalHosts with their nodes.
@@ -63,7 +70,11 @@ type HostController struct {
 	broadcaster  record.EventBroadcaster
 	clock        clock.PassiveClock
 	steadyResync time.Duration
-	queue        workqueue.TypedRateLimitingInterface[string]
+	// maxProvisioningAttempts is HostControllerOptions.MaxProvisioningAttempts.
+	maxProvisioningAttempts int
+	// poller refreshes all nodes at once, when the provisioner can list them.
+	poller *nodePoller
+	queue  workqueue.TypedRateLimitingInterface[string]
 
 	// syncHandler is sync, replaceable in tests.
 	syncHandler func(ctx context.Context, key string) error
@@ -79,7 +90,8 @@ func NewHostController(ctx context.Context, o HostControllerOptions) (*HostContr
 	}
 	c := &HostController{
 		kube: o.Kube, metal3: o.Metal3, prov: o.Provisioner, clock: o.Clock, steadyResync: o.SteadyResync,
-		hosts: o.Hosts.Lister(), hostIndex: o.Hosts.Informer().GetIndexer(), secrets: o.Secrets.Lister(),
+		maxProvisioningAttempts: o.MaxProvisioningAttempts,
+		hosts:                   o.Hosts.Lister(), hostIndex: o.Hosts.Informer().GetIndexer(), secrets: o.Secrets.Lister(),
 		synced: []cache.InformerSynced{o.Hosts.Informer().HasSynced, o.Secrets.Informer().HasSynced},
 		queue: workqueue.NewTypedRateLimitingQueueWithConfig(
 			workqueue.NewTypedMaxOfRateLimiter(
@@ -101,6 +113,13 @@ func NewHostController(ctx context.Context, o HostControllerOptions) (*HostContr
 		c.recorder = c.broadcaster.NewRecorder(eventScheme(), corev1.EventSource{Component: FieldManager})
 	}
 	c.syncHandler = c.sync
+	if lister, ok := o.Provisioner.(provisioner.NodeLister); ok {
+		interval := o.NodePollInterval
+		if interval == 0 {
+			interval = time.Minute
+		}
+		c.poller = &nodePoller{lister: lister, interval: interval, enqueue: func(key string) { c.queue.Add(key) }}
+	}
 
 	if err := o.Hosts.Informer().AddIndexers(cache.Indexers{credentialsIndex: indexByCredentials}); err != nil {
 		return nil, err
@@ -146,6 +165,9 @@ func (c *HostController) Run(ctx context.Context, workers int) error {
 	}
 	for i := 0; i < workers; i++ {
 		go wait.UntilWithContext(ctx, c.runWorker, time.Second)
+	}
+	if c.poller != nil {
+		go c.poller.run(ctx)
 	}
 	<-ctx.Done()
 	logger.Info("Stopping host controller")

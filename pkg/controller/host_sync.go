@@ -36,6 +36,10 @@ func (c *HostController) sync(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
+	if hoststate.IsPaused(cached) {
+		logger.V(2).Info("Host is paused; leaving it alone", "annotation", hoststate.PausedAnnotation)
+		return nil
+	}
 	if cached.DeletionTimestamp == nil && !hasFinalizer(cached) {
 		return c.addFinalizer(ctx, cached)
 	}
@@ -44,7 +48,8 @@ func (c *HostController) sync(ctx context.Context, key string) error {
 	}
 	host := cached.DeepCopy()
 
-	in := hoststate.Input{Host: host, Credentials: c.credentials(ctx, host), Now: c.clock.Now()}
+	in := hoststate.Input{Host: host, Credentials: c.credentials(ctx, host), Now: c.clock.Now(),
+		MaxProvisioningAttempts: c.maxProvisioningAttempts}
 	if needsNode(host) {
 		in.Node, err = c.prov.FindNode(ctx, hostRef(host))
 		if err != nil {
@@ -111,6 +116,11 @@ func (c *HostController) finish(ctx context.Context, host *metal3.BareMetalHost,
 	for _, e := range res.Events {
 		c.recorder.Event(host, e.Type, e.Reason, e.Message)
 	}
+	if len(res.RemoveAnnotations) > 0 {
+		if err := c.removeAnnotations(ctx, host, res.RemoveAnnotations); err != nil {
+			return err
+		}
+	}
 	if res.RemoveFinalizer {
 		return c.release(ctx, host)
 	}
@@ -118,7 +128,8 @@ func (c *HostController) finish(ctx context.Context, host *metal3.BareMetalHost,
 	switch {
 	case res.RequeueAfter > 0:
 		c.queue.AddAfter(key, res.RequeueAfter)
-	case res.Action.Kind == hoststate.ActionNone:
+	case res.Action.Kind == hoststate.ActionNone && c.poller == nil:
+		// Without a shared node poll, stable hosts must look at their node now and then.
 		c.queue.AddAfter(key, c.steadyResync)
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -51,6 +52,28 @@ func (c *HostController) release(ctx context.Context, h *metal3.BareMetalHost) e
 		}
 	}
 	return nil
+}
+
+// removeAnnotations removes annotations the decision consumed, each guarded by a test that it
+// still holds the value the decision saw (a newer value set meanwhile is kept).
+func (c *HostController) removeAnnotations(ctx context.Context, h *metal3.BareMetalHost, keys []string) error {
+	var ops []map[string]interface{}
+	for _, k := range keys {
+		v, ok := h.Annotations[k]
+		if !ok {
+			continue
+		}
+		path := "/metadata/annotations/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(k)
+		ops = append(ops, map[string]interface{}{"op": "test", "path": path, "value": v}, map[string]interface{}{"op": "remove", "path": path})
+	}
+	if len(ops) == 0 {
+		return nil
+	}
+	err := c.patchHost(ctx, h, ops)
+	if apierrors.IsInvalid(err) || apierrors.IsConflict(err) {
+		return nil // changed meanwhile: the update event brings the host back
+	}
+	return err
 }
 
 func (c *HostController) patchHost(ctx context.Context, h *metal3.BareMetalHost, ops []map[string]interface{}) error {

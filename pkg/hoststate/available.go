@@ -30,6 +30,11 @@ func handleAvailable(m *machine) step {
 		if needsProvisioning(m.host) {
 			return m.startProvisioning()
 		}
+		if reinspectRequested(m.host) {
+			m.setState(metal3.StateInspecting)
+			m.status.OperationHistory.Inspect = metal3.OperationMetric{}
+			return act(Action{Kind: ActionRecover}) // manageable first; inspection follows
+		}
 		return m.managePower()
 	case provisioner.StateManageable:
 		if !n.Stable() {
@@ -57,7 +62,7 @@ func needsProvisioning(h *metal3.BareMetalHost) bool {
 
 func (m *machine) startProvisioning() step {
 	if err := ValidateImage(m.host.Spec.Image, m.host.Spec.CustomDeploy); err != nil {
-		return m.fail(metal3.ProvisioningError, err.Error())
+		return m.fail(metal3.ProvisioningError, err.Error()).because(ReasonInvalidImage)
 	}
 	m.setState(metal3.StateProvisioning)
 	p := &m.status.Provisioning
@@ -87,6 +92,30 @@ func (m *machine) managePower() step {
 		return m.waitNode()
 	}
 	want := m.host.Spec.Online || m.host.Spec.DisablePowerOff
+	rb := rebootAnnotations(m.host)
+	if rb.problem != "" {
+		return m.fail(metal3.PowerManagementError, rb.problem).because(ReasonInvalidAnnotation)
+	}
+	if rb.once {
+		if m.host.Spec.DisablePowerOff {
+			m.removeAnnotations = append(m.removeAnnotations, RebootAnnotation)
+			m.event(corev1.EventTypeNormal, "Reboot", "Host rebooted as requested by annotation %s", RebootAnnotation)
+			return act(Action{Kind: ActionReboot, Soft: rb.soft})
+		}
+		if n.PowerState == provisioner.PowerOn {
+			m.event(corev1.EventTypeNormal, "PowerOff", "Host powered off for a reboot requested by annotation %s", RebootAnnotation)
+			return act(Action{Kind: ActionPowerOff, Soft: rb.soft})
+		}
+		// Off: the reboot's power-off is done; spec.online brings the host back.
+		m.removeAnnotations = append(m.removeAnnotations, RebootAnnotation)
+	}
+	if rb.holdOff && !m.host.Spec.DisablePowerOff {
+		if n.PowerState == provisioner.PowerOn {
+			m.event(corev1.EventTypeNormal, "PowerOff", "Host powered off while %s/* annotations are present", RebootAnnotation)
+			return act(Action{Kind: ActionPowerOff, Soft: rb.soft})
+		}
+		return steady().explain(ReasonPoweredOffByAnnotation, fmt.Sprintf("held powered off until every %s/<key> annotation is removed", RebootAnnotation))
+	}
 	switch {
 	case want && n.PowerState != provisioner.PowerOn:
 		if s, failed := m.powerFailed(); failed {

@@ -22,6 +22,11 @@ func ProvisionerUnavailable(in Input, reason error) Result {
 		Type: ConditionProvisionerReady, Status: metav1.ConditionFalse, Reason: "Unreachable",
 		Message: reason.Error(), ObservedGeneration: in.Host.Generation, LastTransitionTime: metav1.NewTime(in.Now),
 	})
+	meta.SetStatusCondition(&st.Conditions, metav1.Condition{
+		Type: ConditionReady, Status: metav1.ConditionFalse, Reason: ReasonProvisionerUnavailable,
+		Message: "waiting for the provisioner to answer: " + reason.Error(), ObservedGeneration: in.Host.Generation,
+		LastTransitionTime: metav1.NewTime(in.Now),
+	})
 	return Result{Status: st, RequeueAfter: unavailableRecheck}
 }
 

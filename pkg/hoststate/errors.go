@@ -30,13 +30,13 @@ var actionVerb = map[ActionKind]string{
 	ActionRegister: "registration", ActionManage: "BMC access verification", ActionInspect: "starting inspection",
 	ActionProvide: "making the host available", ActionDeploy: "starting deployment", ActionUndeploy: "starting deprovisioning",
 	ActionAdopt: "adoption", ActionRecover: "recovery from a failed state", ActionPowerOn: "power on",
-	ActionPowerOff: "power off", ActionDelete: "deleting the node",
+	ActionPowerOff: "power off", ActionReboot: "reboot", ActionDelete: "deleting the node",
 }
 
 // errorTypeFor is the error type of a failed action in a host state.
 func errorTypeFor(state metal3.ProvisioningState, kind ActionKind) metal3.ErrorType {
 	switch kind {
-	case ActionPowerOn, ActionPowerOff:
+	case ActionPowerOn, ActionPowerOff, ActionReboot:
 		return metal3.PowerManagementError
 	case ActionInspect:
 		return metal3.InspectionError

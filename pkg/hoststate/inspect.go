@@ -52,6 +52,9 @@ func handleInspecting(m *machine) step {
 }
 
 func (m *machine) startInspection() step {
+	if _, ok := m.host.Annotations[InspectAnnotation]; ok && reinspectRequested(m.host) {
+		m.removeAnnotations = append(m.removeAnnotations, InspectAnnotation)
+	}
 	m.status.OperationHistory.Inspect = metal3.OperationMetric{Start: m.now()}
 	m.event(corev1.EventTypeNormal, "InspectionStarted", "Hardware inspection started")
 	return act(Action{Kind: ActionInspect})

@@ -42,6 +42,12 @@ type machine struct {
 	status metal3.BareMetalHostStatus
 	events []Event
 	remove bool
+	// removeAnnotations are annotations this decision consumed.
+	removeAnnotations []string
+	// detached: the host carries DetachedAnnotation.
+	detached bool
+	// limitReached: the deploy retry limit stopped retries.
+	limitReached bool
 }
 
 // Decide returns what to do next for a host. It is pure: same input, same result.
@@ -52,11 +58,21 @@ func Decide(in Input) Result {
 		m.status.PoweredOn = m.node.PoweredOn()
 	}
 	m.markProvisionerReady()
+	if s, stop := m.restoreStatus(); stop {
+		return m.result(s)
+	}
+	_, m.detached = m.host.Annotations[DetachedAnnotation]
+	if !m.detached && m.status.OperationalStatus == metal3.OperationalStatusDetached {
+		m.status.OperationalStatus = metal3.OperationalStatusOK
+	}
 	s := m.run()
 	return m.result(s)
 }
 
 func (m *machine) run() step {
+	if m.detached {
+		return m.detach()
+	}
 	if m.host.DeletionTimestamp != nil {
 		if s, handled := m.startDeletion(); handled {
 			return s
@@ -93,7 +109,7 @@ func (m *machine) now() metav1.Time { return metav1.NewTime(m.in.Now) }
 
 // result turns the handler's step into a Result.
 func (m *machine) result(s step) Result {
-	r := Result{Action: s.action, RequeueAfter: s.after, RemoveFinalizer: m.remove}
+	r := Result{Action: s.action, RequeueAfter: s.after, RemoveFinalizer: m.remove, RemoveAnnotations: m.removeAnnotations}
 	switch {
 	case s.errType != "":
 		m.recordError(s.errType, s.errMsg)
@@ -108,6 +124,10 @@ func (m *machine) result(s step) Result {
 		m.clearError()
 		m.status.ErrorCount = 0
 	}
+	if m.detached && m.status.ErrorType == "" {
+		m.status.OperationalStatus = metal3.OperationalStatusDetached
+	}
+	m.setReadyCondition(s, r.RequeueAfter)
 	r.Status = m.status
 	r.Events = m.events
 	return r
@@ -152,10 +172,10 @@ func (m *machine) retryWait() time.Duration {
 // credentials. It returns the failure step, or ok=true.
 func (m *machine) checkAccess() (step, bool) {
 	if _, err := bmc.Parse(m.host.Spec.BMC.Address, m.host.Spec.BMC.DisableCertificateVerification); err != nil {
-		return m.fail(m.registrationErrorType(), err.Error()), false
+		return m.fail(m.registrationErrorType(), err.Error()).because(ReasonInvalidBMCAddress), false
 	}
 	if p := m.in.Credentials.Problem; p != "" {
-		return m.fail(m.registrationErrorType(), p), false
+		return m.fail(m.registrationErrorType(), p).because(ReasonCredentialsProblem), false
 	}
 	return step{}, true
 }

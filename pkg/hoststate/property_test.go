@@ -458,7 +458,7 @@ func (s *simulation) checkActionFailed(in Input, r Result) {
 // checkStorm fails when the same action is asked for again and again while the node does not
 // change: each of them failed, or Ironic ignored them.
 func (s *simulation) checkStorm(in Input, r Result) {
-	key := describeNode(in.Node)
+	key := describeSimNode(in.Node)
 	if r.Action.Kind == ActionNone || r.Action.Kind != s.stormAction || key != s.stormNode {
 		s.stormAction, s.stormNode, s.stormCount = r.Action.Kind, key, 0
 		return
@@ -719,10 +719,10 @@ func (s *simulation) describe() string {
 		del = " deleted"
 	}
 	return fmt.Sprintf("t0+%v [%s%s | rec %s | err %q/%d] node %s", s.now.Sub(t0), st.Provisioning.State, del,
-		shortImage(&st.Provisioning.Image), st.ErrorType, st.ErrorCount, describeNode(s.node))
+		shortImage(&st.Provisioning.Image), st.ErrorType, st.ErrorCount, describeSimNode(s.node))
 }
 
-func describeNode(n *provisioner.Node) string {
+func describeSimNode(n *provisioner.Node) string {
 	if n == nil {
 		return "<none>"
 	}

@@ -1,6 +1,8 @@
 package hoststate
 
 import (
+	"fmt"
+
 	corev1 "k8s.io/api/core/v1"
 
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
@@ -44,6 +46,15 @@ func handleProvisioning(m *machine) step {
 		m.setState(metal3.StateProvisioned)
 		return m.managePower()
 	case provisioner.StateDeployFail:
+		if st := m.in.Host.Status; m.in.MaxProvisioningAttempts > 0 && st.ErrorType == metal3.ProvisioningError &&
+			st.ErrorCount >= m.in.MaxProvisioningAttempts {
+			m.status.ErrorType, m.status.ErrorMessage = st.ErrorType, st.ErrorMessage
+			m.status.OperationalStatus = metal3.OperationalStatusError
+			m.limitReached = true
+			return step{}.explain(ReasonProvisioningLimit, fmt.Sprintf(
+				"deploying %s failed %d times in a row, the limit; change or remove spec.image to try again",
+				m.status.Provisioning.Image.URL, st.ErrorCount))
+		}
 		return m.failOrRetry(metal3.ProvisioningError, "deploy failed: "+n.LastError, Action{Kind: ActionDeploy})
 	case provisioner.StateManageable:
 		if !n.Stable() {

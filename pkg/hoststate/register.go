@@ -70,7 +70,15 @@ func (m *machine) registered() step {
 	case n.ProvisionState == provisioner.StateAvailable:
 		m.setState(metal3.StateAvailable)
 		return handleAvailable(m)
-	case m.host.Spec.InspectionMode == metal3.InspectionModeDisabled:
+	case inspectionDisabled(m.host):
+		hw, ok, err := hardwareFromAnnotation(m.host)
+		if err != nil {
+			return m.fail(metal3.InspectionError, err.Error()).because(ReasonInvalidAnnotation)
+		}
+		if ok {
+			m.status.HardwareDetails = hw
+			m.removeAnnotations = append(m.removeAnnotations, HardwareDetailsAnnotation)
+		}
 		m.setState(metal3.StatePreparing)
 		return handlePreparing(m)
 	}
@@ -102,7 +110,7 @@ func (m *machine) failOrRetry(t metal3.ErrorType, msg string, retry Action) step
 		}
 		m.status.ErrorType, m.status.ErrorMessage = st.ErrorType, st.ErrorMessage
 		m.status.OperationalStatus = metal3.OperationalStatusError
-		return waitFor(max(m.retryWait(), actionPoll))
+		return waitFor(max(m.retryWait(), actionPoll)).because(ReasonErrorBackoff)
 	}
 	return m.fail(t, msg)
 }

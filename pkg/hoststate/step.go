@@ -14,7 +14,15 @@ type step struct {
 	errType metal3.ErrorType
 	errMsg  string
 	steady  bool
+	// reason and why explain a wait in the Ready condition (defaults are derived).
+	reason, why string
 }
+
+// because sets the Ready condition's reason for this step.
+func (s step) because(reason string) step { s.reason = reason; return s }
+
+// explain sets the Ready condition's reason and message for this step.
+func (s step) explain(reason, why string) step { s.reason, s.why = reason, why; return s }
 
 const (
 	// actionPoll is how soon to look after issuing an action.
@@ -34,7 +42,7 @@ func (m *machine) fail(t metal3.ErrorType, msg string) step {
 
 // waitNode waits for the node's operation in progress, polling less often the longer it runs.
 func (m *machine) waitNode() step {
-	return waitFor(pollInterval(m.node, m.in.Now))
+	return waitFor(pollInterval(m.node, m.in.Now)).explain(ReasonOperationInProgress, describeNode(m.node))
 }
 
 // pollInterval grows with the time the node has been in its current state: 1 s for the first

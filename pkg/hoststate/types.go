@@ -21,6 +21,9 @@ type Input struct {
 	Hardware *metal3.HardwareDetails
 	// Now is the current time.
 	Now time.Time
+	// MaxProvisioningAttempts stops retrying a deploy of the same image after this many
+	// consecutive failures (0: no limit). Changing the image starts over.
+	MaxProvisioningAttempts int
 }
 
 // Credentials describes the BMC credentials Secret of a host, without its contents.
@@ -48,6 +51,7 @@ const (
 	ActionRecover  ActionKind = "Recover"
 	ActionPowerOn  ActionKind = "PowerOn"
 	ActionPowerOff ActionKind = "PowerOff"
+	ActionReboot   ActionKind = "Reboot"
 	ActionDelete   ActionKind = "Delete"
 )
 
@@ -80,4 +84,7 @@ type Result struct {
 	RequeueAfter time.Duration
 	// RemoveFinalizer says the host is fully cleaned up and may go.
 	RemoveFinalizer bool
+	// RemoveAnnotations lists annotations the decision consumed (a done reboot, a started
+	// re-inspection, restored status); the controller removes them after writing status.
+	RemoveAnnotations []string
 }

@@ -37,3 +37,10 @@ type Provisioner interface {
 	// Ready reports whether the backend can be used now; a non-nil error says why not.
 	Ready(ctx context.Context) error
 }
+
+// NodeLister is implemented by provisioners that can report every node in one cheap request.
+// The controller uses it for one shared periodic poll instead of polling each stable host.
+type NodeLister interface {
+	// ListNodes returns all nodes with the fields Node holds.
+	ListNodes(ctx context.Context) ([]Node, error)
+}

@@ -25,6 +25,10 @@ type Options struct {
 	Workers int
 	// SteadyResync for the controller (default 1 minute).
 	SteadyResync time.Duration
+	// NodePollInterval of the shared node list (default 2s, so tests notice changes quickly).
+	NodePollInterval time.Duration
+	// MaxProvisioningAttempts for the controller (0: unlimited).
+	MaxProvisioningAttempts int
 }
 
 // System is a running API server, Ironic and host controller.
@@ -79,6 +83,9 @@ func (s *System) StartController(o Options) error {
 	if o.SteadyResync == 0 {
 		o.SteadyResync = time.Minute
 	}
+	if o.NodePollInterval == 0 {
+		o.NodePollInterval = 2 * time.Second
+	}
 	var err error
 	s.Provisioner, err = ironic.New(ironic.Config{Endpoint: s.Ironic.URL, HTTPClient: &http.Client{Transport: s.Transport}})
 	if err != nil {
@@ -91,6 +98,7 @@ func (s *System) StartController(o Options) error {
 	secretFactory := kubeinformers.NewSharedInformerFactoryWithOptions(s.Env.Kube, 0, kubeinformers.WithTweakListOptions(controller.SecretListOptions))
 	s.Controller, err = controller.NewHostController(ctx, controller.HostControllerOptions{
 		Kube: s.Env.Kube, Metal3: s.Env.Metal3, Provisioner: s.Provisioner, SteadyResync: o.SteadyResync,
+		NodePollInterval: o.NodePollInterval, MaxProvisioningAttempts: o.MaxProvisioningAttempts,
 		Hosts: metal3Factory.Metal3().V1alpha1().BareMetalHosts(), Secrets: secretFactory.Core().V1().Secrets(),
 	})
 	if err != nil {
