@@ -5,6 +5,8 @@
 #   make generate   regenerate deepcopy, clientset, listers, informers and CRD YAML
 #   make verify     fail if generated files are stale; gofmt and go vet
 #   make build      build bin/baremetal-controller
+#   make demo       local API server + Ironic + BMC simulator + controller + sample hosts, live
+#   make demo-ci    the same, exiting (status 0) once every sample host is provisioned
 
 SHELL := /usr/bin/env bash
 GO ?= go
@@ -13,7 +15,7 @@ TEST_PARALLEL ?= 2
 TEST_TIMEOUT ?= 40m
 GOTESTFLAGS ?=
 
-.PHONY: all build generate verify test unit integration tools tools-k8s tools-ironic tools-codegen fmt vet clean
+.PHONY: all build generate verify test unit integration tools tools-k8s tools-ironic tools-codegen fmt vet clean demo demo-ci
 
 all: build
 
@@ -50,6 +52,17 @@ unit:
 
 integration: tools
 	$(GO) test -p $(TEST_PARALLEL) -timeout $(TEST_TIMEOUT) $(GOTESTFLAGS) ./test/...
+
+# DEMO_FLAGS are passed to the demo, e.g. DEMO_FLAGS="-keep -fake-hosts 5".
+# DEMO_EXIT_WHEN_PROVISIONED=1 makes it exit once every sample host is provisioned.
+DEMO_FLAGS ?=
+
+demo: tools build
+	$(GO) build -o bin/demo ./test/cmd/demo
+	./bin/demo -controller bin/baremetal-controller $(DEMO_FLAGS)
+
+demo-ci:
+	DEMO_EXIT_WHEN_PROVISIONED=1 $(MAKE) demo
 
 clean:
 	rm -rf bin/ _output/

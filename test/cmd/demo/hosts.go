@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
+)
+
+// redfishSystems is how many systems the Redfish simulator has: one per Redfish sample host.
+const redfishSystems = 2
+
+// sampleHost is one host the demo creates, with what the demo expects of it.
+type sampleHost struct {
+	host *metal3.BareMetalHost
+	// image is what the demo puts into spec.image once the host is available, as an operator
+	// (or a Machine actuator) would; nil leaves the host available.
+	image *metal3.Image
+	// provision is whether the demo waits for this host to be provisioned.
+	provision bool
+	// about is a short description for the output.
+	about string
+	// imageSet records that the demo has set the image.
+	imageSet bool
+}
+
+// sampleHosts describes the demo's hosts. They are created without an image, so each stops at
+// available until the demo gives it one (see provideImages). The hosts are fake-hardware hosts (Ironic fakes every BMC action,
+// with the configured delay) and hosts behind the Redfish simulator, one booting with iPXE
+// (redfish://) and one with virtual media (redfish-virtualmedia://). The Redfish hosts boot a
+// live ISO from the demo's image server: nothing is written to a disk, so they need neither an
+// agent ramdisk nor cleaning (automatedCleaningMode: disabled), which a simulated BMC cannot run.
+func sampleHosts(s *stack, fakeHosts int) []sampleHost {
+	qcow2 := "qcow2"
+	liveISO := "live-iso"
+	var out []sampleHost
+	for i := 0; i < fakeHosts; i++ {
+		name := fmt.Sprintf("demo-fake-%d", i)
+		h := newHost(name, "fake://"+name, fmt.Sprintf("52:54:00:de:00:%02x", i))
+		img := &metal3.Image{URL: s.images.url + "/os.qcow2", Checksum: s.images.qcow2MD5,
+			ChecksumType: metal3.ChecksumMD5, DiskFormat: &qcow2}
+		h.Spec.Description = "fake-hardware: Ironic fakes the BMC; a qcow2 image"
+		out = append(out, sampleHost{host: h, image: img, provision: true, about: "fake-hardware"})
+	}
+	ids := s.redfish.SystemIDs()
+	for i, scheme := range []string{"redfish+http", "redfish-virtualmedia+http"} {
+		id := ids[i]
+		base, _, _ := strings.Cut(scheme, "+")
+		name := "demo-" + base + "-0"
+		h := newHost(name, scheme+"://"+s.redfish.Host()+s.redfish.SystemPath(id), s.redfish.MACs(id)[0])
+		h.Spec.AutomatedCleaningMode = metal3.CleaningModeDisabled
+		h.Spec.BootMode = metal3.BootModeUEFI
+		img := &metal3.Image{URL: s.images.url + "/live.iso", DiskFormat: &liveISO}
+		h.Spec.Description = fmt.Sprintf("%s:// to the Redfish simulator's %s; a live ISO", base, id)
+		out = append(out, sampleHost{host: h, image: img, provision: true, about: base + " (simulated BMC " + id + ")"})
+	}
+	return out
+}
+
+func newHost(name, address, mac string) *metal3.BareMetalHost {
+	return &metal3.BareMetalHost{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: Namespace, Labels: map[string]string{"metalkube.io/demo": "true"}},
+		Spec: metal3.BareMetalHostSpec{
+			Online:         true,
+			BootMACAddress: mac,
+			BMC:            metal3.BMCDetails{Address: address, CredentialsName: name + "-bmc"},
+		},
+	}
+}
+
+// createHosts creates each host's credentials Secret, then the host.
+func (s *stack) createHosts(ctx context.Context) error {
+	for _, sh := range s.hosts {
+		h := sh.host
+		secret := &corev1.Secret{
+			ObjectMeta: metav1.ObjectMeta{Name: h.Spec.BMC.CredentialsName, Namespace: h.Namespace},
+			StringData: map[string]string{"username": bmcUser, "password": bmcPassword},
+		}
+		if _, err := s.env.Kube.CoreV1().Secrets(h.Namespace).Create(ctx, secret, metav1.CreateOptions{}); err != nil {
+			return fmt.Errorf("creating Secret %s: %w", secret.Name, err)
+		}
+		if _, err := s.env.Metal3.Metal3V1alpha1().BareMetalHosts(h.Namespace).Create(ctx, h, metav1.CreateOptions{}); err != nil {
+			return fmt.Errorf("creating host %s: %w", h.Name, err)
+		}
+	}
+	return nil
+}
+
+// provideImages sets spec.image on each host that has become available and has none yet. It
+// returns a line per host it changed, for the output.
+func (s *stack) provideImages(ctx context.Context, states map[string]metal3.ProvisioningState) ([]string, error) {
+	var done []string
+	for i := range s.hosts {
+		sh := &s.hosts[i]
+		if sh.image == nil || sh.imageSet || states[sh.host.Name] != metal3.StateAvailable {
+			continue
+		}
+		patch, err := json.Marshal(map[string]any{"spec": map[string]any{"image": sh.image}})
+		if err != nil {
+			return done, err
+		}
+		if _, err := s.env.Metal3.Metal3V1alpha1().BareMetalHosts(sh.host.Namespace).Patch(ctx, sh.host.Name,
+			types.MergePatchType, patch, metav1.PatchOptions{FieldManager: "metalkube-demo"}); err != nil {
+			return done, fmt.Errorf("setting the image of %s: %w", sh.host.Name, err)
+		}
+		sh.imageSet = true
+		format := ""
+		if sh.image.DiskFormat != nil {
+			format = *sh.image.DiskFormat
+		}
+		done = append(done, fmt.Sprintf("%s is available: set spec.image to %s (%s)", sh.host.Name, path.Base(sh.image.URL), format))
+	}
+	return done, nil
+}
+
+// installMachineAPICRDs installs manifests/machine-api's CRDs when that directory exists.
+func installMachineAPICRDs(s *stack) error {
+	dir := filepath.Join(s.repo, "manifests", "machine-api")
+	if _, err := os.Stat(dir); err != nil {
+		return nil
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if len(files) == 0 {
+		return nil
+	}
+	fmt.Println("==> installing the Machine API CRDs from manifests/machine-api")
+	return s.env.InstallCRDs(dir)
+}
+
+// createSampleMachine is where the demo will create a machine.openshift.io Machine that claims
+// a free host.
+//
+// TODO(demo): the Machine actuator is not in cmd/baremetal-controller yet. When it is, create
+// a Machine here (with a providerSpec naming the image), run the controller with the flag that
+// enables the actuator, and expect one more fake host (left without an image above) to be
+// provisioned through it.
+func createSampleMachine(ctx context.Context, s *stack) error { return nil }

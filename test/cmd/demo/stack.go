@@ -1,0 +1,266 @@
+package main
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/metalkube/metalkube/test/envtest"
+	"github.com/metalkube/metalkube/test/ironictest"
+	"github.com/metalkube/metalkube/test/redfishsim"
+)
+
+// Namespace is where the sample hosts live: the kubeconfig's default, so a plain
+// `kubectl get bmh` shows them.
+const Namespace = "default"
+
+// BMC credentials of the Redfish simulator (and of the fake hosts' Secrets).
+const (
+	bmcUser     = "admin"
+	bmcPassword = "password"
+)
+
+// stack is everything the demo started.
+type stack struct {
+	dir, ownDir string
+	repo        string
+	kubectlBin  string
+	env         *envtest.Environment
+	ironic      *ironictest.Ironic
+	redfish     *redfishsim.Simulator
+	images      *imageServer
+	controller  *envtest.Process
+	hosts       []sampleHost
+}
+
+// startStack starts every component. On error it returns what it started so far, for stop.
+func startStack(ctx context.Context, c *config) (s *stack, err error) {
+	s = &stack{dir: c.dir}
+	if s.repo, err = envtest.RepoRoot(); err != nil {
+		return s, err
+	}
+	if s.kubectlBin, err = envtest.ToolPath("kubectl"); err != nil {
+		return s, err
+	}
+	if s.dir == "" {
+		if s.dir, err = os.MkdirTemp("", "metalkube-demo-"); err != nil {
+			return s, err
+		}
+		if !c.keep {
+			s.ownDir = s.dir
+		}
+	}
+	if s.dir, err = filepath.Abs(s.dir); err != nil {
+		return s, err
+	}
+	for _, d := range []string{"kube", "ironic", "images", "bin"} {
+		if err := os.MkdirAll(filepath.Join(s.dir, d), 0o755); err != nil {
+			return s, err
+		}
+	}
+	clearControllerEnv()
+	step := func(format string, args ...any) { fmt.Printf("==> "+format+"\n", args...) }
+	step("working directory %s", s.dir)
+
+	bin := c.controllerBin
+	if bin == "" {
+		bin = filepath.Join(s.dir, "bin", "baremetal-controller")
+		step("building baremetal-controller")
+		if err := s.build(ctx, bin); err != nil {
+			return s, err
+		}
+	}
+	if bin, err = filepath.Abs(bin); err != nil {
+		return s, err
+	}
+
+	step("starting etcd + kube-apiserver and Ironic (fake-hardware delay %ss)", c.fakeDelay)
+	ironicDone := make(chan error, 1)
+	go func() {
+		var err error
+		s.ironic, err = ironictest.Start(ironictest.Options{Dir: filepath.Join(s.dir, "ironic"), FakeDelay: c.fakeDelay})
+		ironicDone <- err
+	}()
+	var envErr error
+	s.env, envErr = envtest.Start(envtest.Options{Dir: filepath.Join(s.dir, "kube"), SkipCRDs: true})
+	if err := <-ironicDone; err != nil {
+		return s, fmt.Errorf("starting Ironic: %w", err)
+	}
+	if envErr != nil {
+		return s, fmt.Errorf("starting kube-apiserver: %w", envErr)
+	}
+	if err := ctx.Err(); err != nil {
+		return s, err
+	}
+	step("kube-apiserver %s, Ironic %s", s.env.URL, s.ironic.URL)
+
+	step("installing the CRDs from manifests/crds")
+	if err := s.env.InstallCRDs(filepath.Join(s.repo, "manifests", "crds")); err != nil {
+		return s, err
+	}
+	if err := installMachineAPICRDs(s); err != nil {
+		return s, err
+	}
+
+	if s.redfish, err = redfishsim.Start(redfishsim.Options{
+		Systems: redfishSystems, Username: bmcUser, Password: bmcPassword, Addr: "127.0.0.1:0",
+	}); err != nil {
+		return s, fmt.Errorf("starting the Redfish simulator: %w", err)
+	}
+	step("Redfish BMC simulator %s (%d systems)", s.redfish.URL(), redfishSystems)
+	if s.images, err = startImageServer(filepath.Join(s.dir, "images")); err != nil {
+		return s, fmt.Errorf("starting the image server: %w", err)
+	}
+	step("image server %s", s.images.url)
+
+	args := []string{"--kubeconfig", s.env.Kubeconfig, "--ironic-endpoint", s.ironic.URL, "--host-workers", "4", "-v=2"}
+	args = append(args, c.controllerArgs...)
+	step("starting baremetal-controller %s", strings.Join(args, " "))
+	if s.controller, err = envtest.StartProcess("baremetal-controller", s.dir, bin, args...); err != nil {
+		return s, err
+	}
+
+	s.hosts = sampleHosts(s, c.fakeHosts)
+	step("creating %d sample hosts", len(s.hosts))
+	if err := s.createHosts(ctx); err != nil {
+		return s, err
+	}
+	if err := createSampleMachine(ctx, s); err != nil {
+		return s, err
+	}
+	return s, nil
+}
+
+// build compiles the controller from this checkout.
+func (s *stack) build(ctx context.Context, out string) error {
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, "./cmd/baremetal-controller")
+	cmd.Dir = s.repo
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("go build ./cmd/baremetal-controller: %w", err)
+	}
+	return nil
+}
+
+// clearControllerEnv removes the variables baremetal-controller reads as flag defaults
+// (see cmd/baremetal-controller/options.go), so the shell's settings cannot redirect it.
+func clearControllerEnv() {
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		switch {
+		case strings.HasPrefix(name, "IRONIC_"), strings.HasPrefix(name, "KUBE_API_"),
+			name == "KUBECONFIG", name == "WATCH_NAMESPACE", name == "HOST_WORKERS", name == "STEADY_RESYNC":
+			_ = os.Unsetenv(name)
+		}
+	}
+}
+
+// stop ends everything in reverse order and removes a temporary working directory.
+func (s *stack) stop() {
+	if s.controller != nil {
+		s.controller.Stop(10 * time.Second)
+	}
+	if s.redfish != nil {
+		_ = s.redfish.Close()
+	}
+	if s.images != nil {
+		s.images.close()
+	}
+	s.ironic.Stop()
+	s.env.Stop()
+	if s.ownDir != "" {
+		_ = os.RemoveAll(s.ownDir)
+	}
+}
+
+// printLogHints names the log files, for a failed run.
+func (s *stack) printLogHints(w io.Writer) {
+	if s.dir == "" {
+		return
+	}
+	fmt.Fprintf(w, "logs (kept only with -keep or -dir): %s\n", strings.Join([]string{
+		filepath.Join(s.dir, "baremetal-controller.log"), filepath.Join(s.dir, "ironic", "ironic.log"),
+		filepath.Join(s.dir, "kube", "kube-apiserver.log"),
+	}, ", "))
+	if s.controller != nil {
+		fmt.Fprintf(w, "last lines of baremetal-controller.log:\n%s\n", s.controller.TailLog(2000))
+	}
+}
+
+// imageServer serves the demo's images over HTTP on a loopback port: a qcow2 for the
+// fake-hardware hosts (which do not download it) and a live ISO that Ironic's redfish virtual
+// media driver hands to the simulated BMC.
+type imageServer struct {
+	url      string
+	qcow2MD5 string
+	srv      *http.Server
+}
+
+func startImageServer(dir string) (*imageServer, error) {
+	qcow2 := []byte("QFI\xfb metalkube demo image: nothing boots from it\n")
+	iso := make([]byte, 64<<10)
+	copy(iso[0x8001:], "CD001")
+	for name, data := range map[string][]byte{"os.qcow2": qcow2, "live.iso": iso} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			return nil, err
+		}
+	}
+	sum := md5.Sum(qcow2)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	is := &imageServer{url: "http://" + l.Addr().String(), qcow2MD5: hex.EncodeToString(sum[:]),
+		srv: &http.Server{Handler: http.FileServer(http.Dir(dir)), ReadHeaderTimeout: 10 * time.Second}}
+	go func() { _ = is.srv.Serve(l) }()
+	return is, nil
+}
+
+func (is *imageServer) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = is.srv.Shutdown(ctx)
+}
+
+// leftoverProcesses lists "pid cmdline" of running processes (other than this one) whose
+// environment carries the marker.
+func leftoverProcesses(marker string) []string {
+	if marker == "" {
+		return nil
+	}
+	want := []byte(markerEnv + "=" + marker + "\x00")
+	entries, _ := os.ReadDir("/proc")
+	var out []string
+	for _, e := range entries {
+		pid := e.Name()
+		if pid[0] < '0' || pid[0] > '9' || pid == fmt.Sprint(os.Getpid()) {
+			continue
+		}
+		env, err := os.ReadFile(filepath.Join("/proc", pid, "environ"))
+		if err != nil || !strings.Contains("\x00"+string(env), "\x00"+string(want)) {
+			continue
+		}
+		if stat, _ := os.ReadFile(filepath.Join("/proc", pid, "stat")); isZombie(stat) {
+			continue
+		}
+		cmdline, _ := os.ReadFile(filepath.Join("/proc", pid, "cmdline"))
+		out = append(out, pid+" "+strings.TrimSpace(strings.ReplaceAll(string(cmdline), "\x00", " ")))
+	}
+	return out
+}
+
+// isZombie reports whether /proc/PID/stat says the process has exited but is not reaped.
+func isZombie(stat []byte) bool {
+	s := string(stat)
+	i := strings.LastIndexByte(s, ')')
+	return i >= 0 && len(s) > i+2 && s[i+2] == 'Z'
+}
