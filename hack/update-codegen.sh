@@ -2,7 +2,7 @@
 # Regenerates everything derived from the API types in pkg/apis:
 #   - deepcopy functions (zz_generated.deepcopy.go) with k8s.io/code-generator's kube_codegen.sh
 #   - typed clientset (with watch and apply configurations), listers, informers -> pkg/generated
-#   - CRD YAML -> manifests/crds, with controller-gen (sigs.k8s.io/controller-tools, pinned)
+#   - CRD YAML -> manifests/crds (metal3.io) and manifests/machine-api (Machine), with controller-gen (sigs.k8s.io/controller-tools, pinned)
 # The code-generator version is the one pinned in go.mod (a `tool` dependency).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
@@ -26,7 +26,10 @@ kube::codegen::gen_client \
   "$REPO_ROOT/pkg/apis"
 
 controller_gen="$("$REPO_ROOT/hack/install-controller-gen.sh")"
-rm -rf "$REPO_ROOT/manifests/crds"
+rm -rf "$REPO_ROOT/manifests/crds" "$REPO_ROOT/manifests/machine-api"
 # allowDangerousTypes: metal3's CPU.clockMegahertz is a float, kept for compatibility.
-"$controller_gen" crd:allowDangerousTypes=true paths=./pkg/apis/... output:crd:dir=./manifests/crds
+"$controller_gen" crd:allowDangerousTypes=true paths=./pkg/apis/metal3.io/... output:crd:dir=./manifests/crds
+# The Machine CRD is for clusters without the machine API; kept apart so it is installed only
+# where wanted.
+"$controller_gen" crd paths=./pkg/apis/machine.openshift.io/... output:crd:dir=./manifests/machine-api
 log "generated code and CRDs are up to date"

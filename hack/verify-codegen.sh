@@ -12,7 +12,7 @@ git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$scratch"
   { cat "$scratch.log" >&2; die "code generation failed"; }
 rm -f "$scratch.log"
 stale=0
-for d in pkg/apis pkg/generated manifests/crds; do
+for d in pkg/apis pkg/generated manifests/crds manifests/machine-api; do
   if ! diff -r -q "$d" "$scratch/$d" >/dev/null 2>&1; then
     diff -r "$d" "$scratch/$d" | head -40 >&2
     stale=1

@@ -19,8 +19,10 @@ limitations under the License.
 package applyconfiguration
 
 import (
+	v1beta1 "github.com/metalkube/metalkube/pkg/apis/machine.openshift.io/v1beta1"
 	v1alpha1 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
 	internal "github.com/metalkube/metalkube/pkg/generated/applyconfiguration/internal"
+	machineopenshiftiov1beta1 "github.com/metalkube/metalkube/pkg/generated/applyconfiguration/machine.openshift.io/v1beta1"
 	metal3iov1alpha1 "github.com/metalkube/metalkube/pkg/generated/applyconfiguration/metal3.io/v1alpha1"
 	runtime "k8s.io/apimachinery/pkg/runtime"
 	schema "k8s.io/apimachinery/pkg/runtime/schema"
@@ -31,7 +33,17 @@ import (
 // apply configuration type exists for the given GroupVersionKind.
 func ForKind(kind schema.GroupVersionKind) interface{} {
 	switch kind {
-	// Group=metal3.io, Version=v1alpha1
+	// Group=machine.openshift.io, Version=v1beta1
+	case v1beta1.SchemeGroupVersion.WithKind("Machine"):
+		return &machineopenshiftiov1beta1.MachineApplyConfiguration{}
+	case v1beta1.SchemeGroupVersion.WithKind("MachineSpec"):
+		return &machineopenshiftiov1beta1.MachineSpecApplyConfiguration{}
+	case v1beta1.SchemeGroupVersion.WithKind("MachineStatus"):
+		return &machineopenshiftiov1beta1.MachineStatusApplyConfiguration{}
+	case v1beta1.SchemeGroupVersion.WithKind("ProviderSpec"):
+		return &machineopenshiftiov1beta1.ProviderSpecApplyConfiguration{}
+
+		// Group=metal3.io, Version=v1alpha1
 	case v1alpha1.SchemeGroupVersion.WithKind("BareMetalHost"):
 		return &metal3iov1alpha1.BareMetalHostApplyConfiguration{}
 	case v1alpha1.SchemeGroupVersion.WithKind("BareMetalHostSpec"):

@@ -22,6 +22,7 @@ import (
 	fmt "fmt"
 	http "net/http"
 
+	machinev1beta1 "github.com/metalkube/metalkube/pkg/generated/clientset/versioned/typed/machine.openshift.io/v1beta1"
 	metal3v1alpha1 "github.com/metalkube/metalkube/pkg/generated/clientset/versioned/typed/metal3.io/v1alpha1"
 	discovery "k8s.io/client-go/discovery"
 	rest "k8s.io/client-go/rest"
@@ -30,13 +31,20 @@ import (
 
 type Interface interface {
 	Discovery() discovery.DiscoveryInterfaces
+	MachineV1beta1() machinev1beta1.MachineV1beta1Interface
 	Metal3V1alpha1() metal3v1alpha1.Metal3V1alpha1Interface
 }
 
 // Clientset contains the clients for groups.
 type Clientset struct {
 	*discovery.DiscoveryClient
+	machineV1beta1 *machinev1beta1.MachineV1beta1Client
 	metal3V1alpha1 *metal3v1alpha1.Metal3V1alpha1Client
+}
+
+// MachineV1beta1 retrieves the MachineV1beta1Client
+func (c *Clientset) MachineV1beta1() machinev1beta1.MachineV1beta1Interface {
+	return c.machineV1beta1
 }
 
 // Metal3V1alpha1 retrieves the Metal3V1alpha1Client
@@ -88,6 +96,10 @@ func NewForConfigAndClient(c *rest.Config, httpClient *http.Client) (*Clientset,
 
 	var cs Clientset
 	var err error
+	cs.machineV1beta1, err = machinev1beta1.NewForConfigAndClient(&configShallowCopy, httpClient)
+	if err != nil {
+		return nil, err
+	}
 	cs.metal3V1alpha1, err = metal3v1alpha1.NewForConfigAndClient(&configShallowCopy, httpClient)
 	if err != nil {
 		return nil, err
@@ -113,6 +125,7 @@ func NewForConfigOrDie(c *rest.Config) *Clientset {
 // New creates a new Clientset for the given RESTClient.
 func New(c rest.Interface) *Clientset {
 	var cs Clientset
+	cs.machineV1beta1 = machinev1beta1.New(c)
 	cs.metal3V1alpha1 = metal3v1alpha1.New(c)
 
 	cs.DiscoveryClient = discovery.NewDiscoveryClient(c)

@@ -26,6 +26,7 @@ import (
 
 	versioned "github.com/metalkube/metalkube/pkg/generated/clientset/versioned"
 	internalinterfaces "github.com/metalkube/metalkube/pkg/generated/informers/externalversions/internalinterfaces"
+	machineopenshiftio "github.com/metalkube/metalkube/pkg/generated/informers/externalversions/machine.openshift.io"
 	metal3io "github.com/metalkube/metalkube/pkg/generated/informers/externalversions/metal3.io"
 	v1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	runtime "k8s.io/apimachinery/pkg/runtime"
@@ -325,7 +326,12 @@ type SharedInformerFactory interface {
 	// client.
 	InformerFor(obj runtime.Object, newFunc internalinterfaces.NewInformerFunc) cache.SharedIndexInformer
 
+	Machine() machineopenshiftio.Interface
 	Metal3() metal3io.Interface
+}
+
+func (f *sharedInformerFactory) Machine() machineopenshiftio.Interface {
+	return machineopenshiftio.New(f, f.namespace, f.tweakListOptions)
 }
 
 func (f *sharedInformerFactory) Metal3() metal3io.Interface {

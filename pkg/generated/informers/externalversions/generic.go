@@ -21,6 +21,7 @@ package externalversions
 import (
 	fmt "fmt"
 
+	v1beta1 "github.com/metalkube/metalkube/pkg/apis/machine.openshift.io/v1beta1"
 	v1alpha1 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
 	schema "k8s.io/apimachinery/pkg/runtime/schema"
 	cache "k8s.io/client-go/tools/cache"
@@ -52,7 +53,11 @@ func (f *genericInformer) Lister() cache.GenericLister {
 // TODO extend this to unknown resources with a client pool
 func (f *sharedInformerFactory) ForResource(resource schema.GroupVersionResource) (GenericInformer, error) {
 	switch resource {
-	// Group=metal3.io, Version=v1alpha1
+	// Group=machine.openshift.io, Version=v1beta1
+	case v1beta1.SchemeGroupVersion.WithResource("machines"):
+		return &genericInformer{resource: resource.GroupResource(), informer: f.Machine().V1beta1().Machines().Informer()}, nil
+
+		// Group=metal3.io, Version=v1alpha1
 	case v1alpha1.SchemeGroupVersion.WithResource("baremetalhosts"):
 		return &genericInformer{resource: resource.GroupResource(), informer: f.Metal3().V1alpha1().BareMetalHosts().Informer()}, nil
 	case v1alpha1.SchemeGroupVersion.WithResource("hardwaredata"):

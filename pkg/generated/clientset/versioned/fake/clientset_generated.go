@@ -21,6 +21,8 @@ package fake
 import (
 	applyconfiguration "github.com/metalkube/metalkube/pkg/generated/applyconfiguration"
 	clientset "github.com/metalkube/metalkube/pkg/generated/clientset/versioned"
+	machinev1beta1 "github.com/metalkube/metalkube/pkg/generated/clientset/versioned/typed/machine.openshift.io/v1beta1"
+	fakemachinev1beta1 "github.com/metalkube/metalkube/pkg/generated/clientset/versioned/typed/machine.openshift.io/v1beta1/fake"
 	metal3v1alpha1 "github.com/metalkube/metalkube/pkg/generated/clientset/versioned/typed/metal3.io/v1alpha1"
 	fakemetal3v1alpha1 "github.com/metalkube/metalkube/pkg/generated/clientset/versioned/typed/metal3.io/v1alpha1/fake"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -135,6 +137,11 @@ var (
 	_ clientset.Interface = &Clientset{}
 	_ testing.FakeClient  = &Clientset{}
 )
+
+// MachineV1beta1 retrieves the MachineV1beta1Client
+func (c *Clientset) MachineV1beta1() machinev1beta1.MachineV1beta1Interface {
+	return &fakemachinev1beta1.FakeMachineV1beta1{Fake: &c.Fake}
+}
 
 // Metal3V1alpha1 retrieves the Metal3V1alpha1Client
 func (c *Clientset) Metal3V1alpha1() metal3v1alpha1.Metal3V1alpha1Interface {

@@ -19,6 +19,7 @@ limitations under the License.
 package fake
 
 import (
+	machinev1beta1 "github.com/metalkube/metalkube/pkg/apis/machine.openshift.io/v1beta1"
 	metal3v1alpha1 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
 	v1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	runtime "k8s.io/apimachinery/pkg/runtime"
@@ -31,6 +32,7 @@ var scheme = runtime.NewScheme()
 var codecs = serializer.NewCodecFactory(scheme)
 
 var localSchemeBuilder = runtime.SchemeBuilder{
+	machinev1beta1.AddToScheme,
 	metal3v1alpha1.AddToScheme,
 }
 
