@@ -82,7 +82,9 @@ func (m *machine) startProvisioning() step {
 		what = fmt.Sprintf("custom deploy %q", p.CustomDeploy.Method)
 	}
 	m.event(corev1.EventTypeNormal, "ProvisioningStarted", "Image provisioning started for %s", what)
-	return act(Action{Kind: ActionDeploy})
+	// The deploy itself is asked for on the next look, from the provisioning state: a refused
+	// deploy then counts against this image in that state instead of falling back to available.
+	return waitFor(startNow).explain(ReasonActionRequested, "provisioning "+what+" starts")
 }
 
 // managePower makes the node's power follow spec.online in a stable state.

@@ -26,11 +26,11 @@ func TestAvailable(t *testing.T) {
 
 		// an image starts provisioning, if it can be deployed
 		{"an image starts provisioning", host(stAvailable, image(imgA)), node(available), nil,
-			do(ActionDeploy, stProvisioning, "ProvisioningStarted")},
+			startsProvisioning("ProvisioningStarted")},
 		{"a live ISO without checksum starts provisioning", host(stAvailable, image(imgLiveISO)), node(available), nil,
-			do(ActionDeploy, stProvisioning, "ProvisioningStarted")},
+			startsProvisioning("ProvisioningStarted")},
 		{"a custom deploy without image starts provisioning", host(stAvailable, custom("install_coreos")), node(available), nil,
-			do(ActionDeploy, stProvisioning, "ProvisioningStarted")},
+			startsProvisioning("ProvisioningStarted")},
 		{"an image without checksum is a provisioning error", host(stAvailable, image(imgNoSum)), node(available), nil,
 			failure(stAvailable, metal3.ProvisioningError)},
 		{"an image on an ftp server is a provisioning error", host(stAvailable, image(imgFTP)), node(available), nil,

@@ -23,7 +23,7 @@ func TestDeprovisioning(t *testing.T) {
 		{"a node in clean wait is waited for", d(), node(cleanWait), nil, wait(stDeprovisioning)},
 		{"an available node completes deprovisioning", d(), node(available), nil, steadyIn(stAvailable, "DeprovisioningComplete")},
 		{"an available node completes deprovisioning and a new image is provisioned", d(image(imgB)), node(available), nil,
-			do(ActionDeploy, stProvisioning, "DeprovisioningComplete", "ProvisioningStarted")},
+			startsProvisioning("DeprovisioningComplete", "ProvisioningStarted")},
 		{"a manageable node is made available", d(), node(manageable), nil, provide(stDeprovisioning)},
 		{"a failed cleaning is a provisioning error", d(), node(cleanFail, lastError("erase failed")), nil,
 			failure(stDeprovisioning, metal3.ProvisioningError)},

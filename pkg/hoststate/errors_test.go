@@ -129,7 +129,6 @@ func TestRepeatedActionFailuresBackOff(t *testing.T) {
 		node *provisioner.Node
 		kind ActionKind
 	}{
-		{"a deploy that keeps failing as provisioning starts backs off", host(stAvailable, image(imgA)), node(available), ActionDeploy},
 		{"a deploy retry that keeps failing backs off", host(stProvisioning, running(imgA)), node(available), ActionDeploy},
 		{"an inspection that cannot be started as registration completes backs off", registering(), node(manageable), ActionInspect},
 		{"a deprovisioning that cannot be started backs off", host(stProvisioned, provisioned(imgA)), node(active), ActionUndeploy},

@@ -347,6 +347,12 @@ func do(kind ActionKind, state metal3.ProvisioningState, events ...string) outco
 	return outcome{Action: Action{Kind: kind}, State: state, Events: events}
 }
 
+// startsProvisioning is an available host moving to provisioning: the image is recorded now
+// and the deploy asked for on the next look, from the provisioning state.
+func startsProvisioning(events ...string) outcome {
+	return outcome{State: stProvisioning, Events: events, Requeue: after(startNow)}
+}
+
 func provide(state metal3.ProvisioningState, events ...string) outcome {
 	return outcome{Action: Action{Kind: ActionProvide, AutomatedClean: true}, State: state, Events: events}
 }

@@ -114,7 +114,7 @@ func TestPreparing(t *testing.T) {
 			failure(stPreparing, metal3.PreparationError)},
 		{"an available node makes the host available", host(stPreparing), node(available), nil, steadyIn(stAvailable)},
 		{"an available node with an image set starts provisioning", host(stPreparing, image(imgA)), node(available), nil,
-			do(ActionDeploy, stProvisioning, "ProvisioningStarted")},
+			startsProvisioning("ProvisioningStarted")},
 		{"an available node that still settles is waited for", host(stPreparing), node(available, settling), nil, wait(stPreparing)},
 		{"a preparing host whose node failed inspection recovers it", host(stPreparing), node(inspectFail), nil, do(ActionRecover, stPreparing)},
 		{"a preparing host whose node failed adoption recovers it", host(stPreparing), node(adoptFail), nil, do(ActionRecover, stPreparing)},

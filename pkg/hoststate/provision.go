@@ -36,6 +36,9 @@ func handleProvisioning(m *machine) step {
 		if !n.Stable() {
 			return m.waitNode()
 		}
+		if s, stop := m.provisioningLimit(); stop {
+			return s
+		}
 		return act(Action{Kind: ActionDeploy})
 	case provisioner.StateActive:
 		if !n.Stable() {
@@ -46,14 +49,8 @@ func handleProvisioning(m *machine) step {
 		m.setState(metal3.StateProvisioned)
 		return m.managePower()
 	case provisioner.StateDeployFail:
-		if st := m.in.Host.Status; m.in.MaxProvisioningAttempts > 0 && st.ErrorType == metal3.ProvisioningError &&
-			st.ErrorCount >= m.in.MaxProvisioningAttempts {
-			m.status.ErrorType, m.status.ErrorMessage = st.ErrorType, st.ErrorMessage
-			m.status.OperationalStatus = metal3.OperationalStatusError
-			m.limitReached = true
-			return step{}.explain(ReasonProvisioningLimit, fmt.Sprintf(
-				"deploying %s failed %d times in a row, the limit; change or remove spec.image to try again",
-				m.status.Provisioning.Image.URL, st.ErrorCount))
+		if s, stop := m.provisioningLimit(); stop {
+			return s
 		}
 		return m.failOrRetry(metal3.ProvisioningError, "deploy failed: "+n.LastError, Action{Kind: ActionDeploy})
 	case provisioner.StateManageable:
@@ -152,4 +149,20 @@ func (m *machine) runningNode(errType metal3.ErrorType) step {
 		return m.fail(errType, "node is in state "+string(n.ProvisionState)+": "+n.LastError)
 	}
 	return m.waitNode()
+}
+
+// provisioningLimit stops deploy retries once MaxProvisioningAttempts consecutive deploys of
+// the same image have failed (Ironic's deploy failed, or the deploy request refused). The
+// host waits, with the error kept, until its image changes.
+func (m *machine) provisioningLimit() (step, bool) {
+	st := m.in.Host.Status
+	if m.in.MaxProvisioningAttempts <= 0 || st.ErrorType != metal3.ProvisioningError || st.ErrorCount < m.in.MaxProvisioningAttempts {
+		return step{}, false
+	}
+	m.status.ErrorType, m.status.ErrorMessage = st.ErrorType, st.ErrorMessage
+	m.status.OperationalStatus = metal3.OperationalStatusError
+	m.limitReached = true
+	return step{}.explain(ReasonProvisioningLimit, fmt.Sprintf(
+		"deploying %s failed %d times in a row, the limit; change or remove spec.image to try again",
+		m.status.Provisioning.Image.URL, st.ErrorCount)), true
 }

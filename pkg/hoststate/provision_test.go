@@ -36,7 +36,7 @@ func TestProvisioning(t *testing.T) {
 
 		// the spec changes while provisioning
 		{"a changed image before the deploy started is deployed instead", p(changed), node(available), nil,
-			do(ActionDeploy, stProvisioning, "ProvisioningStarted")},
+			startsProvisioning("ProvisioningStarted")},
 		{"a removed image before the deploy started makes the host available", p(removed), node(available), nil, steadyIn(stAvailable)},
 		{"a changed image during the deploy waits for it", p(changed), node(deploying), nil, wait(stProvisioning)},
 		{"a changed image after the deploy deprovisions", p(changed), node(active), nil,
@@ -54,8 +54,9 @@ func TestProvisioning(t *testing.T) {
 
 func TestProvisioningAChangedImageRecordsTheNewOne(t *testing.T) {
 	r := decide(t, input(host(stProvisioning, running(imgA), image(imgB)), node(available)))
-	if r.Action.Kind != ActionDeploy || r.Status.Provisioning.Image.URL != imgB.URL {
-		t.Errorf("action %q recording image %q, want Deploy recording %q", r.Action.Kind, r.Status.Provisioning.Image.URL, imgB.URL)
+	if r.Action.Kind != ActionNone || r.Status.Provisioning.State != stProvisioning || r.Status.Provisioning.Image.URL != imgB.URL {
+		t.Errorf("action %q state %q recording image %q, want provisioning (deploy on the next look) recording %q",
+			r.Action.Kind, r.Status.Provisioning.State, r.Status.Provisioning.Image.URL, imgB.URL)
 	}
 }
 

@@ -43,7 +43,7 @@ func TestRegistering(t *testing.T) {
 		{"a node found available makes the host available", registering(), node(available), nil,
 			steadyIn(stAvailable, "BMCAccessValidated", "Registered")},
 		{"a node found available with an image set starts provisioning", registering(image(imgA)), node(available), nil,
-			do(ActionDeploy, stProvisioning, "BMCAccessValidated", "Registered", "ProvisioningStarted")},
+			startsProvisioning("BMCAccessValidated", "Registered", "ProvisioningStarted")},
 		{"a node found active is kept as provisioned", registering(), node(active), nil,
 			steadyIn(stProvisioned, "BMCAccessValidated", "Registered")},
 		{"a node found inspecting is waited for", registering(), node(inspecting), nil, wait(stRegistering)},

@@ -31,6 +31,8 @@ const (
 	maxPoll = 15 * time.Second
 	// steadyRecheck is how often a host in a stable state is looked at again.
 	steadyRecheck = 0
+	// startNow asks for the next look at once, after a state change that precedes an action.
+	startNow = time.Millisecond
 )
 
 func act(a Action) step            { return step{action: a} }

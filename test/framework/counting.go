@@ -1,6 +1,7 @@
 package framework
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,6 +19,9 @@ type CountingTransport struct {
 	total  int
 	// failWith, when non-zero, is returned as the status of every request.
 	failWith int
+	// failIf, when set, selects the requests that answer failStatus.
+	failIf     func(method, path string, body []byte) bool
+	failStatus int
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -28,8 +32,19 @@ func (t *CountingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	}
 	t.counts[req.Method+" "+pattern(req.URL.Path)]++
 	t.total++
-	fail := t.failWith
+	fail, failIf, failStatus := t.failWith, t.failIf, t.failStatus
 	t.mu.Unlock()
+	if fail == 0 && failIf != nil {
+		var body []byte
+		if req.Body != nil {
+			body, _ = io.ReadAll(req.Body)
+			req.Body.Close()
+			req.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		if failIf(req.Method, req.URL.Path, body) {
+			fail = failStatus
+		}
+	}
 	if fail != 0 {
 		body := `{"error_message": "{\"faultstring\": \"injected failure for a test\", \"faultcode\": \"Server\"}"}`
 		return &http.Response{
@@ -61,6 +76,13 @@ func (t *CountingTransport) Counts() map[string]int {
 		out[k] = v
 	}
 	return out
+}
+
+// FailIf makes the requests selected by match answer with status (nil restores service).
+func (t *CountingTransport) FailIf(status int, match func(method, path string, body []byte) bool) {
+	t.mu.Lock()
+	t.failIf, t.failStatus = match, status
+	t.mu.Unlock()
 }
 
 // FailWith makes every later request answer with status (0 restores normal service).
