@@ -21,6 +21,7 @@ import (
 	"github.com/metalkube/metalkube/pkg/generated/clientset/versioned"
 	metal3informers "github.com/metalkube/metalkube/pkg/generated/informers/externalversions/metal3.io/v1alpha1"
 	metal3listers "github.com/metalkube/metalkube/pkg/generated/listers/metal3.io/v1alpha1"
+	"github.com/metalkube/metalkube/pkg/metrics"
 	"github.com/metalkube/metalkube/pkg/provisioner"
 )
 
@@ -52,6 +53,9 @@ type HostControllerOptions struct {
 	// MaxProvisioningAttempts stops retrying a failing deploy of the same image after this many
 	// consecutive failures (0: retry forever, with backoff).
 	MaxProvisioningAttempts int
+	// Metrics, when set, receives reconcile, error and operation metrics and serves the host
+	// gauges from this controller's cache.
+	Metrics *metrics.Metrics
 	// NodePollInterval is the period of the shared node list that notices changes to stable
 	// hosts' nodes (default 1m).
 	NodePollInterval time.Duration
@@ -74,7 +78,9 @@ type HostController struct {
 	maxProvisioningAttempts int
 	// poller refreshes all nodes at once, when the provisioner can list them.
 	poller *nodePoller
-	queue  workqueue.TypedRateLimitingInterface[string]
+	// metrics may be nil.
+	metrics *metrics.Metrics
+	queue   workqueue.TypedRateLimitingInterface[string]
 
 	// syncHandler is sync, replaceable in tests.
 	syncHandler func(ctx context.Context, key string) error
@@ -90,8 +96,8 @@ func NewHostController(ctx context.Context, o HostControllerOptions) (*HostContr
 	}
 	c := &HostController{
 		kube: o.Kube, metal3: o.Metal3, prov: o.Provisioner, clock: o.Clock, steadyResync: o.SteadyResync,
-		maxProvisioningAttempts: o.MaxProvisioningAttempts,
-		hosts:                   o.Hosts.Lister(), hostIndex: o.Hosts.Informer().GetIndexer(), secrets: o.Secrets.Lister(),
+		maxProvisioningAttempts: o.MaxProvisioningAttempts, metrics: o.Metrics,
+		hosts: o.Hosts.Lister(), hostIndex: o.Hosts.Informer().GetIndexer(), secrets: o.Secrets.Lister(),
 		synced: []cache.InformerSynced{o.Hosts.Informer().HasSynced, o.Secrets.Informer().HasSynced},
 		queue: workqueue.NewTypedRateLimitingQueueWithConfig(
 			workqueue.NewTypedMaxOfRateLimiter(
@@ -113,6 +119,9 @@ func NewHostController(ctx context.Context, o HostControllerOptions) (*HostContr
 		c.recorder = c.broadcaster.NewRecorder(eventScheme(), corev1.EventSource{Component: FieldManager})
 	}
 	c.syncHandler = c.sync
+	if o.Metrics != nil {
+		o.Metrics.RegisterHostCollector(c.hosts)
+	}
 	if lister, ok := o.Provisioner.(provisioner.NodeLister); ok {
 		interval := o.NodePollInterval
 		if interval == 0 {
@@ -195,11 +204,14 @@ func (c *HostController) processNextWorkItem(ctx context.Context) bool {
 		return false
 	}
 	defer c.queue.Done(key)
+	start := time.Now()
 	if err := c.syncHandler(ctx, key); err != nil {
+		c.metrics.Reconciled(HostQueueName, "error", time.Since(start))
 		utilruntime.HandleErrorWithContext(ctx, err, "Syncing host failed", "key", key)
 		c.queue.AddRateLimited(key)
 		return true
 	}
+	c.metrics.Reconciled(HostQueueName, "success", time.Since(start))
 	c.queue.Forget(key)
 	return true
 }

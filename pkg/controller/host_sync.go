@@ -110,9 +110,11 @@ func (c *HostController) provisionerFailed(ctx context.Context, in hoststate.Inp
 // finish writes the decided status (if it changed), records events, removes the finalizer
 // when the host is done, and schedules the next look.
 func (c *HostController) finish(ctx context.Context, host *metal3.BareMetalHost, res hoststate.Result) error {
+	before := host.Status.DeepCopy()
 	if err := c.writeStatus(ctx, host, res.Status); err != nil {
 		return err
 	}
+	c.recordMetrics(before, &res.Status)
 	for _, e := range res.Events {
 		c.recorder.Event(host, e.Type, e.Reason, e.Message)
 	}
@@ -139,4 +141,26 @@ func (c *HostController) finish(ctx context.Context, host *metal3.BareMetalHost,
 func statusChanged(old, cur metal3.BareMetalHostStatus) bool {
 	cur.LastUpdated = old.LastUpdated
 	return !equality.Semantic.DeepEqual(old, cur)
+}
+
+// recordMetrics counts newly recorded errors and finished operations.
+func (c *HostController) recordMetrics(before, after *metal3.BareMetalHostStatus) {
+	if c.metrics == nil {
+		return
+	}
+	if after.ErrorType != "" && (after.ErrorCount != before.ErrorCount || after.ErrorType != before.ErrorType) {
+		c.metrics.HostError(string(after.ErrorType))
+	}
+	ops := map[string][2]metal3.OperationMetric{
+		"register":    {before.OperationHistory.Register, after.OperationHistory.Register},
+		"inspect":     {before.OperationHistory.Inspect, after.OperationHistory.Inspect},
+		"provision":   {before.OperationHistory.Provision, after.OperationHistory.Provision},
+		"deprovision": {before.OperationHistory.Deprovision, after.OperationHistory.Deprovision},
+	}
+	for op, m := range ops {
+		old, cur := m[0], m[1]
+		if !cur.End.IsZero() && !cur.Start.IsZero() && !cur.End.Equal(&old.End) {
+			c.metrics.OperationFinished(op, cur.End.Sub(cur.Start.Time))
+		}
+	}
 }
