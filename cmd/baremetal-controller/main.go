@@ -1,5 +1,7 @@
-// Command baremetal-controller runs the BareMetalHost controller: it drives physical servers
-// toward their BareMetalHost specs through OpenStack Ironic.
+// Command baremetal-controller runs the BareMetalHost controller, which drives physical servers
+// toward their BareMetalHost specs through OpenStack Ironic, and the Machine actuator, which
+// gives machine.openshift.io Machines hosts. Both run by default; either can be switched off.
+// It is a thin user of pkg/controller's library API.
 package main
 
 import (
@@ -56,28 +58,29 @@ func run(ctx context.Context, o *options) error {
 	if err != nil {
 		return err
 	}
-	prov, err := newIronic(o)
+	ctrlConfig := controller.Config{
+		Kube: kube, Client: metal3,
+		Informers:   externalversions.NewSharedInformerFactoryWithOptions(metal3, 0, externalversions.WithNamespace(o.namespace)),
+		EnableHosts: o.enableHosts, EnableMachines: o.enableMachines,
+		HostWorkers: o.hostWorkers, MachineWorkers: o.machineWorkers,
+		HostOptions: controller.HostControllerOptions{SteadyResync: o.steadyResync},
+	}
+	if o.enableHosts {
+		if ctrlConfig.Provisioner, err = newIronic(o); err != nil {
+			return err
+		}
+		ctrlConfig.SecretInformers = kubeinformers.NewSharedInformerFactoryWithOptions(kube, 0,
+			kubeinformers.WithNamespace(o.namespace), kubeinformers.WithTweakListOptions(controller.SecretListOptions))
+		defer ctrlConfig.SecretInformers.Shutdown()
+	}
+	defer ctrlConfig.Informers.Shutdown()
+	ctrl, err := controller.New(ctx, ctrlConfig)
 	if err != nil {
 		return err
 	}
-
-	metal3Factory := externalversions.NewSharedInformerFactoryWithOptions(metal3, 0, externalversions.WithNamespace(o.namespace))
-	secretFactory := kubeinformers.NewSharedInformerFactoryWithOptions(kube, 0,
-		kubeinformers.WithNamespace(o.namespace), kubeinformers.WithTweakListOptions(controller.SecretListOptions))
-	hosts, err := controller.NewHostController(ctx, controller.HostControllerOptions{
-		Kube: kube, Metal3: metal3, Provisioner: prov, SteadyResync: o.steadyResync,
-		Hosts:   metal3Factory.Metal3().V1alpha1().BareMetalHosts(),
-		Secrets: secretFactory.Core().V1().Secrets(),
-	})
-	if err != nil {
-		return err
-	}
-	metal3Factory.Start(ctx.Done())
-	secretFactory.Start(ctx.Done())
-	defer metal3Factory.Shutdown()
-	defer secretFactory.Shutdown()
-	logger.Info("Starting", "ironic", o.ironicEndpoint, "namespace", o.namespace, "hostWorkers", o.hostWorkers)
-	return hosts.Run(ctx, o.hostWorkers)
+	logger.Info("Starting", "hostController", o.enableHosts, "machineActuator", o.enableMachines,
+		"ironic", o.ironicEndpoint, "namespace", o.namespace, "hostWorkers", o.hostWorkers, "machineWorkers", o.machineWorkers)
+	return ctrl.Run(ctx)
 }
 
 func kubeConfig(path string) (*rest.Config, error) {

@@ -18,6 +18,9 @@ type options struct {
 	ironicCACert   string
 	ironicInsecure bool
 	hostWorkers    int
+	machineWorkers int
+	enableHosts    bool
+	enableMachines bool
 	kubeQPS        float64
 	kubeBurst      int
 	steadyResync   time.Duration
@@ -49,6 +52,12 @@ func parseOptions(args []string) (*options, error) {
 			func(fs *flag.FlagSet, n, h string) { fs.BoolVar(&o.ironicInsecure, n, false, h) }},
 		{envFlag{"host-workers", "HOST_WORKERS", "number of hosts reconciled at once"},
 			func(fs *flag.FlagSet, n, h string) { fs.IntVar(&o.hostWorkers, n, 8, h) }},
+		{envFlag{"enable-host-controller", "ENABLE_HOST_CONTROLLER", "run the BareMetalHost controller"},
+			func(fs *flag.FlagSet, n, h string) { fs.BoolVar(&o.enableHosts, n, true, h) }},
+		{envFlag{"enable-machine-actuator", "ENABLE_MACHINE_ACTUATOR", "run the Machine actuator (needs the machine.openshift.io Machine CRD)"},
+			func(fs *flag.FlagSet, n, h string) { fs.BoolVar(&o.enableMachines, n, true, h) }},
+		{envFlag{"machine-workers", "MACHINE_WORKERS", "number of Machines reconciled at once"},
+			func(fs *flag.FlagSet, n, h string) { fs.IntVar(&o.machineWorkers, n, 4, h) }},
 		{envFlag{"kube-api-qps", "KUBE_API_QPS", "queries per second to the Kubernetes API server"},
 			func(fs *flag.FlagSet, n, h string) { fs.Float64Var(&o.kubeQPS, n, 50, h) }},
 		{envFlag{"kube-api-burst", "KUBE_API_BURST", "burst of queries to the Kubernetes API server"},
@@ -72,11 +81,17 @@ func parseOptions(args []string) (*options, error) {
 			}
 		}
 	}
-	if o.ironicEndpoint == "" {
+	if !o.enableHosts && !o.enableMachines {
+		return nil, fmt.Errorf("--enable-host-controller and --enable-machine-actuator are both false: nothing to run")
+	}
+	if o.enableHosts && o.ironicEndpoint == "" {
 		return nil, fmt.Errorf("--ironic-endpoint (or IRONIC_ENDPOINT) is required")
 	}
 	if o.hostWorkers < 1 {
 		return nil, fmt.Errorf("--host-workers must be at least 1, not %d", o.hostWorkers)
+	}
+	if o.machineWorkers < 1 {
+		return nil, fmt.Errorf("--machine-workers must be at least 1, not %d", o.machineWorkers)
 	}
 	return o, nil
 }

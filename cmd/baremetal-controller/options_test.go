@@ -1,0 +1,57 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestBothControllersRunByDefault(t *testing.T) {
+	o, err := parseOptions([]string{"--ironic-endpoint=http://ironic.test:6385"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !o.enableHosts || !o.enableMachines || o.machineWorkers != 4 {
+		t.Errorf("enableHosts %v enableMachines %v machineWorkers %d", o.enableHosts, o.enableMachines, o.machineWorkers)
+	}
+}
+
+func TestEachControllerCanBeSwitchedOff(t *testing.T) {
+	o, err := parseOptions([]string{"--enable-host-controller=false"})
+	if err != nil {
+		t.Fatalf("the actuator alone needs no Ironic, but: %v", err)
+	}
+	if o.enableHosts || !o.enableMachines {
+		t.Errorf("enableHosts %v enableMachines %v", o.enableHosts, o.enableMachines)
+	}
+
+	t.Setenv("ENABLE_MACHINE_ACTUATOR", "false")
+	t.Setenv("MACHINE_WORKERS", "2")
+	o, err = parseOptions([]string{"--ironic-endpoint=http://ironic.test:6385"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !o.enableHosts || o.enableMachines || o.machineWorkers != 2 {
+		t.Errorf("from the environment: enableHosts %v enableMachines %v machineWorkers %d", o.enableHosts, o.enableMachines, o.machineWorkers)
+	}
+
+	o, err = parseOptions([]string{"--ironic-endpoint=http://ironic.test:6385", "--enable-machine-actuator=true"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !o.enableMachines {
+		t.Error("a flag does not win over the environment")
+	}
+}
+
+func TestNothingToRunIsAnError(t *testing.T) {
+	_, err := parseOptions([]string{"--enable-host-controller=false", "--enable-machine-actuator=false"})
+	if err == nil || !strings.Contains(err.Error(), "nothing to run") {
+		t.Errorf("err = %v", err)
+	}
+	if _, err := parseOptions([]string{"--machine-workers=0", "--ironic-endpoint=http://x"}); err == nil {
+		t.Error("zero machine workers accepted")
+	}
+	if _, err := parseOptions(nil); err == nil || !strings.Contains(err.Error(), "--ironic-endpoint") {
+		t.Errorf("the host controller without Ironic: err = %v", err)
+	}
+}
