@@ -127,7 +127,8 @@ func NewHostController(ctx context.Context, o HostControllerOptions) (*HostContr
 		if interval == 0 {
 			interval = time.Minute
 		}
-		c.poller = &nodePoller{lister: lister, interval: interval, enqueue: func(key string) { c.queue.Add(key) }}
+		c.poller = &nodePoller{lister: lister, interval: interval, enqueue: func(key string) { c.queue.Add(key) },
+			hostNodes: c.hostNodeIDs}
 	}
 
 	if err := o.Hosts.Informer().AddIndexers(cache.Indexers{credentialsIndex: indexByCredentials}); err != nil {

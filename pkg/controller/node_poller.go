@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/klog/v2"
 
@@ -19,9 +20,16 @@ type nodePoller struct {
 	lister   provisioner.NodeLister
 	interval time.Duration
 	enqueue  func(key string)
+	// hostNodes returns, by host key, the node ID each host's status names. A host whose node
+	// is not listed is enqueued even when no earlier poll saw that node: it may have been
+	// registered and lost (a wiped database) between two polls.
+	hostNodes func() map[string]string
 
 	mu   sync.Mutex
 	last map[string]nodeSummary // by host key "<namespace>/<name>"
+	// missing holds, by host key, the node ID found missing, so that a host whose node stays
+	// missing (its registration failing) is enqueued once, not on every poll.
+	missing map[string]string
 }
 
 // nodeSummary is what a host's decision depends on; a change in it means "look at the host".
@@ -62,30 +70,61 @@ func (p *nodePoller) poll(ctx context.Context) {
 		return
 	}
 	seen := make(map[string]nodeSummary, len(list))
+	listed := make(map[string]bool, len(list))
 	for _, n := range list {
+		listed[n.ID] = true
 		if key, ok := hostKeyOfNode(n.Name); ok {
 			seen[key] = summarize(n)
 		}
 	}
+	missing := map[string]string{}
+	if p.hostNodes != nil {
+		for key, id := range p.hostNodes() {
+			if id != "" && !listed[id] {
+				missing[key] = id
+			}
+		}
+	}
 	p.mu.Lock()
-	first, last := p.last == nil, p.last
-	p.last = seen
+	first, last, wasMissing := p.last == nil, p.last, p.missing
+	p.last, p.missing = seen, missing
 	p.mu.Unlock()
 	if first {
 		return
 	}
-	changed := 0
+	changed := map[string]bool{}
 	for key, s := range seen {
 		if old, ok := last[key]; !ok || old != s {
-			p.enqueue(key)
-			changed++
+			changed[key] = true
 		}
 	}
 	for key := range last {
 		if _, ok := seen[key]; !ok {
-			p.enqueue(key) // the node vanished: a lost Ironic database, or deleted behind our back
-			changed++
+			changed[key] = true // the node vanished: a lost Ironic database, or deleted behind our back
 		}
 	}
-	logger.V(3).Info("Shared node poll", "nodes", len(list), "changed", changed)
+	for key, id := range missing {
+		if wasMissing[key] != id {
+			changed[key] = true // the node the host's status names is gone, whether or not a poll saw it
+		}
+	}
+	for key := range changed {
+		p.enqueue(key)
+	}
+	logger.V(3).Info("Shared node poll", "nodes", len(list), "changed", len(changed))
+}
+
+// hostNodeIDs returns, by host key, the node ID each host's status names.
+func (c *HostController) hostNodeIDs() map[string]string {
+	hosts, err := c.hosts.List(labels.Everything())
+	if err != nil {
+		return nil
+	}
+	out := make(map[string]string, len(hosts))
+	for _, h := range hosts {
+		if id := h.Status.Provisioning.ID; id != "" {
+			out[h.Namespace+"/"+h.Name] = id
+		}
+	}
+	return out
 }
