@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
+	"github.com/metalkube/metalkube/pkg/hoststate"
 )
 
 // redfishSystems is how many systems the Redfish simulator has: one per Redfish sample host.
@@ -34,11 +35,16 @@ type sampleHost struct {
 }
 
 // sampleHosts describes the demo's hosts. They are created without an image, so each stops at
-// available until the demo gives it one (see provideImages). The hosts are fake-hardware hosts (Ironic fakes every BMC action,
-// with the configured delay) and hosts behind the Redfish simulator, one booting with iPXE
-// (redfish://) and one with virtual media (redfish-virtualmedia://). The Redfish hosts boot a
-// live ISO from the demo's image server: nothing is written to a disk, so they need neither an
-// agent ramdisk nor cleaning (automatedCleaningMode: disabled), which a simulated BMC cannot run.
+// available until the demo gives it one (see provideImages). There are:
+//   - fake-hardware hosts: Ironic fakes every BMC action, with the configured delay; they get a
+//     qcow2 image (which fake deploy does not download);
+//   - two hosts behind the Redfish simulator, one booting with iPXE (redfish://) and one with
+//     virtual media (redfish-virtualmedia://);
+//   - an ipmi:// host behind OpenIPMI's ipmi_sim (test/ipmisim), booting with iPXE.
+//
+// The BMC-backed hosts boot a live ISO from the demo's image server: Ironic's ramdisk deploy
+// writes nothing to a disk, so they need neither an agent ramdisk nor cleaning
+// (automatedCleaningMode: disabled), which a simulated machine cannot run.
 func sampleHosts(s *stack, fakeHosts int) []sampleHost {
 	qcow2 := "qcow2"
 	liveISO := "live-iso"
@@ -63,8 +69,26 @@ func sampleHosts(s *stack, fakeHosts int) []sampleHost {
 		h.Spec.Description = fmt.Sprintf("%s:// to the Redfish simulator's %s; a live ISO", base, id)
 		out = append(out, sampleHost{host: h, image: img, provision: true, about: base + " (simulated BMC " + id + ")"})
 	}
+	if s.ipmi != nil {
+		name := "demo-ipmi-0"
+		h := newHost(name, s.ipmi.Address(), "52:54:00:de:01:00")
+		h.Spec.AutomatedCleaningMode = metal3.CleaningModeDisabled
+		h.Spec.BootMode = metal3.BootModeUEFI
+		img := &metal3.Image{URL: s.images.url + "/live.iso", DiskFormat: &liveISO}
+		// Ironic's ipmi hardware type inspects only through an agent ramdisk, which a simulated
+		// machine cannot boot: skip inspection and supply the hardware details, as metal3 users do.
+		h.Spec.InspectionMode = metal3.InspectionModeDisabled
+		h.Annotations = map[string]string{hoststate.HardwareDetailsAnnotation: ipmiHardware}
+		h.Spec.Description = "ipmi:// to ipmi_sim (OpenIPMI); a live ISO booted with iPXE; no inspection"
+		out = append(out, sampleHost{host: h, image: img, provision: true, about: "ipmi (ipmi_sim " + s.ipmi.HostPort() + ")"})
+	}
 	return out
 }
+
+// ipmiHardware is the hardware details annotation of the IPMI host.
+const ipmiHardware = `{"systemVendor":{"manufacturer":"OpenIPMI","productName":"ipmi_sim"},` +
+	`"cpu":{"arch":"x86_64","count":4},"ramMebibytes":8192,` +
+	`"nics":[{"name":"eth0","mac":"52:54:00:de:01:00","pxe":true}],"storage":[{"name":"/dev/sda","sizeBytes":107374182400}]}`
 
 func newHost(name, address, mac string) *metal3.BareMetalHost {
 	return &metal3.BareMetalHost{

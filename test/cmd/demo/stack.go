@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/metalkube/metalkube/test/envtest"
+	"github.com/metalkube/metalkube/test/ipmisim"
 	"github.com/metalkube/metalkube/test/ironictest"
 	"github.com/metalkube/metalkube/test/redfishsim"
 )
@@ -37,6 +38,7 @@ type stack struct {
 	env         *envtest.Environment
 	ironic      *ironictest.Ironic
 	redfish     *redfishsim.Simulator
+	ipmi        *ipmisim.BMC
 	images      *imageServer
 	controller  *envtest.Process
 	hosts       []sampleHost
@@ -62,7 +64,7 @@ func startStack(ctx context.Context, c *config) (s *stack, err error) {
 	if s.dir, err = filepath.Abs(s.dir); err != nil {
 		return s, err
 	}
-	for _, d := range []string{"kube", "ironic", "images", "bin"} {
+	for _, d := range []string{"kube", "ironic", "ipmi", "images", "bin"} {
 		if err := os.MkdirAll(filepath.Join(s.dir, d), 0o755); err != nil {
 			return s, err
 		}
@@ -117,6 +119,10 @@ func startStack(ctx context.Context, c *config) (s *stack, err error) {
 		return s, fmt.Errorf("starting the Redfish simulator: %w", err)
 	}
 	step("Redfish BMC simulator %s (%d systems)", s.redfish.URL(), redfishSystems)
+	if s.ipmi, err = ipmisim.Start(ipmisim.Options{Dir: filepath.Join(s.dir, "ipmi"), Username: bmcUser, Password: bmcPassword}); err != nil {
+		return s, fmt.Errorf("starting the IPMI simulator: %w", err)
+	}
+	step("IPMI BMC simulator (ipmi_sim) %s", s.ipmi.Address())
 	if s.images, err = startImageServer(filepath.Join(s.dir, "images")); err != nil {
 		return s, fmt.Errorf("starting the image server: %w", err)
 	}
@@ -175,6 +181,7 @@ func (s *stack) stop() {
 	if s.images != nil {
 		s.images.close()
 	}
+	s.ipmi.Stop()
 	s.ironic.Stop()
 	s.env.Stop()
 	if s.ownDir != "" {
