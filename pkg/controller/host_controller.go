@@ -6,6 +6,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
 	coreinformers "k8s.io/client-go/informers/core/v1"
@@ -21,6 +22,7 @@ import (
 	"github.com/metalkube/metalkube/pkg/generated/clientset/versioned"
 	metal3informers "github.com/metalkube/metalkube/pkg/generated/informers/externalversions/metal3.io/v1alpha1"
 	metal3listers "github.com/metalkube/metalkube/pkg/generated/listers/metal3.io/v1alpha1"
+	"github.com/metalkube/metalkube/pkg/hoststate"
 	"github.com/metalkube/metalkube/pkg/metrics"
 	"github.com/metalkube/metalkube/pkg/provisioner"
 )
@@ -56,6 +58,9 @@ type HostControllerOptions struct {
 	// Metrics, when set, receives reconcile, error and operation metrics and serves the host
 	// gauges from this controller's cache.
 	Metrics *metrics.Metrics
+	// MaxConcurrentProvisioning limits the hosts inspecting, cleaning or (de)provisioning at
+	// once (0: no limit). Others wait for a slot, which their Ready condition says.
+	MaxConcurrentProvisioning int
 	// NodePollInterval is the period of the shared node list that notices changes to stable
 	// hosts' nodes (default 1m).
 	NodePollInterval time.Duration
@@ -80,7 +85,9 @@ type HostController struct {
 	poller *nodePoller
 	// metrics may be nil.
 	metrics *metrics.Metrics
-	queue   workqueue.TypedRateLimitingInterface[string]
+	// slots counts hosts in busy states against MaxConcurrentProvisioning.
+	slots *provisioningSlots
+	queue workqueue.TypedRateLimitingInterface[string]
 
 	// syncHandler is sync, replaceable in tests.
 	syncHandler func(ctx context.Context, key string) error
@@ -97,6 +104,7 @@ func NewHostController(ctx context.Context, o HostControllerOptions) (*HostContr
 	c := &HostController{
 		kube: o.Kube, metal3: o.Metal3, prov: o.Provisioner, clock: o.Clock, steadyResync: o.SteadyResync,
 		maxProvisioningAttempts: o.MaxProvisioningAttempts, metrics: o.Metrics,
+		slots: newProvisioningSlots(o.MaxConcurrentProvisioning),
 		hosts: o.Hosts.Lister(), hostIndex: o.Hosts.Informer().GetIndexer(), secrets: o.Secrets.Lister(),
 		synced: []cache.InformerSynced{o.Hosts.Informer().HasSynced, o.Secrets.Informer().HasSynced},
 		queue: workqueue.NewTypedRateLimitingQueueWithConfig(
@@ -173,6 +181,7 @@ func (c *HostController) Run(ctx context.Context, workers int) error {
 	if !cache.WaitForNamedCacheSyncWithContext(ctx, c.synced...) {
 		return fmt.Errorf("host controller: caches did not sync")
 	}
+	c.countBusyHosts()
 	for i := 0; i < workers; i++ {
 		go wait.UntilWithContext(ctx, c.runWorker, time.Second)
 	}
@@ -262,4 +271,18 @@ func (c *HostController) enqueueSecretUsers(obj interface{}) {
 // EnqueueAfter asks for a host to be looked at after d (used by embedders and tests).
 func (c *HostController) EnqueueAfter(namespace, name string, d time.Duration) {
 	c.queue.AddAfter(namespace+"/"+name, d)
+}
+
+// countBusyHosts fills the provisioning slots from the cache once at start, so hosts already
+// working when the controller (re)starts count against the limit.
+func (c *HostController) countBusyHosts() {
+	hosts, err := c.hosts.List(labels.Everything())
+	if err != nil {
+		return
+	}
+	for _, h := range hosts {
+		if hoststate.IsBusyState(h.Status.Provisioning.State) {
+			c.slots.settle(cache.MetaObjectToName(h).String(), true)
+		}
+	}
 }

@@ -31,6 +31,7 @@ func (c *HostController) sync(ctx context.Context, key string) error {
 
 	cached, err := c.hosts.BareMetalHosts(namespace).Get(name)
 	if apierrors.IsNotFound(err) {
+		c.slots.settle(key, false)
 		return nil
 	}
 	if err != nil {
@@ -49,7 +50,9 @@ func (c *HostController) sync(ctx context.Context, key string) error {
 	host := cached.DeepCopy()
 
 	in := hoststate.Input{Host: host, Credentials: c.credentials(ctx, host), Now: c.clock.Now(),
-		MaxProvisioningAttempts: c.maxProvisioningAttempts}
+		MaxProvisioningAttempts: c.maxProvisioningAttempts, ProvisioningSlotsFull: !c.slots.acquire(key)}
+	// Whatever happens below, the slot follows the state the host ends up in.
+	defer func() { c.slots.settle(key, hoststate.IsBusyState(host.Status.Provisioning.State)) }()
 	if needsNode(host) {
 		in.Node, err = c.prov.FindNode(ctx, hostRef(host))
 		if err != nil {

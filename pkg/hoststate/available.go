@@ -31,6 +31,9 @@ func handleAvailable(m *machine) step {
 			return m.startProvisioning()
 		}
 		if reinspectRequested(m.host) {
+			if s, wait := m.noSlot(); wait {
+				return s
+			}
 			m.setState(metal3.StateInspecting)
 			m.status.OperationHistory.Inspect = metal3.OperationMetric{}
 			return act(Action{Kind: ActionRecover}) // manageable first; inspection follows
@@ -63,6 +66,9 @@ func needsProvisioning(h *metal3.BareMetalHost) bool {
 func (m *machine) startProvisioning() step {
 	if err := ValidateImage(m.host.Spec.Image, m.host.Spec.CustomDeploy); err != nil {
 		return m.fail(metal3.ProvisioningError, err.Error()).because(ReasonInvalidImage)
+	}
+	if s, wait := m.noSlot(); wait {
+		return s
 	}
 	m.setState(metal3.StateProvisioning)
 	p := &m.status.Provisioning

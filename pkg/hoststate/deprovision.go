@@ -8,6 +8,9 @@ import (
 )
 
 func (m *machine) startDeprovisioning() step {
+	if s, wait := m.noSlot(); wait {
+		return s
+	}
 	m.setState(metal3.StateDeprovisioning)
 	m.status.OperationHistory.Deprovision = metal3.OperationMetric{Start: m.now()}
 	m.event(corev1.EventTypeNormal, "DeprovisioningStarted", "Image deprovisioning started")

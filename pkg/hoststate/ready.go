@@ -31,6 +31,7 @@ const (
 	ReasonPoweredOffByAnnotation = "PoweredOffByAnnotation"
 	ReasonProvisionerUnavailable = "ProvisionerUnavailable"
 	ReasonDeleting               = "Deleting"
+	ReasonWaitingForSlot         = "WaitingForProvisioningSlot"
 )
 
 // setReadyCondition records what the host waits for after this step.
@@ -55,7 +56,8 @@ func (m *machine) setReadyCondition(s step, requeue time.Duration) {
 		reason, msg = ReasonDeleting, "the node is deleted; the host is released"
 	case m.state() == metal3.StateUnmanaged:
 		reason, msg = ReasonUnmanaged, "no BMC address: set spec.bmc.address and spec.bmc.credentialsName to manage this host"
-	case reason == ReasonProvisioningLimit || reason == ReasonDetached || reason == ReasonPoweredOffByAnnotation:
+	case reason == ReasonProvisioningLimit || reason == ReasonDetached || reason == ReasonPoweredOffByAnnotation ||
+		reason == ReasonWaitingForSlot:
 	case s.steady:
 		status, reason = metav1.ConditionTrue, ReasonStable
 		msg = fmt.Sprintf("the host is %s and powered %s", m.state(), onOff(m.status.PoweredOn))

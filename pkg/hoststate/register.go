@@ -56,6 +56,11 @@ func handleRegistering(m *machine) step {
 
 // registered moves a host whose node is verified on to its next state.
 func (m *machine) registered() step {
+	if n := m.node; !m.host.Spec.ExternallyProvisioned && n.ProvisionState == provisioner.StateManageable {
+		if s, wait := m.noSlot(); wait {
+			return s
+		}
+	}
 	m.status.OperationHistory.Register.End = m.now()
 	m.event(corev1.EventTypeNormal, "Registered", "Registered host with BMC %s", m.host.Spec.BMC.Address)
 	n := m.node

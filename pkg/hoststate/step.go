@@ -79,3 +79,24 @@ func Backoff(errorCount int) time.Duration {
 	}
 	return d
 }
+
+// busyStates are the host states in which the provisioner works on the node; the number of
+// hosts in them at once is limited.
+var busyStates = map[metal3.ProvisioningState]bool{
+	metal3.StateInspecting: true, metal3.StatePreparing: true, metal3.StateProvisioning: true, metal3.StateDeprovisioning: true,
+}
+
+// IsBusyState reports whether a host in state s counts against the provisioning limit.
+func IsBusyState(s metal3.ProvisioningState) bool { return busyStates[s] }
+
+// slotRecheck is how often a host waiting for a provisioning slot looks again.
+const slotRecheck = 5 * time.Second
+
+// noSlot returns a wait when entering a busy state is not allowed now.
+func (m *machine) noSlot() (step, bool) {
+	if !m.in.ProvisioningSlotsFull || busyStates[m.state()] {
+		return step{}, false
+	}
+	return waitFor(slotRecheck).explain(ReasonWaitingForSlot,
+		"waiting for a provisioning slot: the limit of hosts inspecting, cleaning or deploying at once is reached"), true
+}

@@ -21,6 +21,9 @@ type Input struct {
 	Hardware *metal3.HardwareDetails
 	// Now is the current time.
 	Now time.Time
+	// ProvisioningSlotsFull says the limit of hosts inspecting, cleaning or (de)provisioning at
+	// once is reached: a host not already in such a state waits before entering one.
+	ProvisioningSlotsFull bool
 	// MaxProvisioningAttempts stops retrying a deploy of the same image after this many
 	// consecutive failures (0: no limit). Changing the image starts over.
 	MaxProvisioningAttempts int

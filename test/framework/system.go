@@ -29,6 +29,8 @@ type Options struct {
 	NodePollInterval time.Duration
 	// MaxProvisioningAttempts for the controller (0: unlimited).
 	MaxProvisioningAttempts int
+	// MaxConcurrentProvisioning for the controller (0: unlimited).
+	MaxConcurrentProvisioning int
 }
 
 // System is a running API server, Ironic and host controller.
@@ -99,7 +101,8 @@ func (s *System) StartController(o Options) error {
 	s.Controller, err = controller.NewHostController(ctx, controller.HostControllerOptions{
 		Kube: s.Env.Kube, Metal3: s.Env.Metal3, Provisioner: s.Provisioner, SteadyResync: o.SteadyResync,
 		NodePollInterval: o.NodePollInterval, MaxProvisioningAttempts: o.MaxProvisioningAttempts,
-		Hosts: metal3Factory.Metal3().V1alpha1().BareMetalHosts(), Secrets: secretFactory.Core().V1().Secrets(),
+		MaxConcurrentProvisioning: o.MaxConcurrentProvisioning,
+		Hosts:                     metal3Factory.Metal3().V1alpha1().BareMetalHosts(), Secrets: secretFactory.Core().V1().Secrets(),
 	})
 	if err != nil {
 		cancel()

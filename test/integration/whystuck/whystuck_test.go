@@ -26,7 +26,8 @@ var sys *framework.System
 
 func TestMain(m *testing.M) {
 	var err error
-	sys, err = framework.Start(framework.Options{Workers: 4, Ironic: ironictest.Options{FakeDelay: "4"}})
+	sys, err = framework.Start(framework.Options{Workers: 4, Ironic: ironictest.Options{FakeDelay: "4"},
+		MaxConcurrentProvisioning: slotLimit})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "FAIL: cannot start the test system: %v\n", err)
 		os.Exit(1)
@@ -37,6 +38,9 @@ func TestMain(m *testing.M) {
 }
 
 const timeout = 90 * time.Second
+
+// slotLimit is how many hosts may be inspecting, cleaning or deploying at once here.
+const slotLimit = 2
 
 // waitReason waits for the Ready condition's reason and a message matching pattern, then
 // checks that `kubectl describe bmh` shows both: the user needs no logs.
@@ -133,4 +137,45 @@ func TestTheReadyConditionSaysWhatTheHostWaitsFor(t *testing.T) {
 		sys.UpdateHost(t, "outage", func(h *metal3.BareMetalHost) { h.Spec.Online = !h.Spec.Online })
 		waitReason(t, "outage", metav1.ConditionFalse, hoststate.ReasonProvisionerUnavailable, `waiting for the provisioner to answer`)
 	})
+}
+
+func TestTheProvisioningLimitHoldsHostsBackAndSaysSo(t *testing.T) {
+	const count = 5
+	for i := 0; i < count; i++ {
+		name := fmt.Sprintf("slot-%d", i)
+		sys.Credentials(t, name+"-bmc", "admin", "pw")
+		host(t, name, fmt.Sprintf("52:54:00:81:00:%02x", i), func(h *metal3.BareMetalHost) { h.Spec.Image = framework.TestImage() })
+	}
+	deadline := time.Now().Add(4 * time.Minute)
+	sawWaiting, maxBusy := false, 0
+	for {
+		busy, done := 0, 0
+		for i := 0; i < count; i++ {
+			h := sys.Host(t, fmt.Sprintf("slot-%d", i))
+			if hoststate.IsBusyState(h.Status.Provisioning.State) {
+				busy++
+			}
+			if h.Status.Provisioning.State == metal3.StateProvisioned {
+				done++
+			}
+			if c := meta.FindStatusCondition(h.Status.Conditions, hoststate.ConditionReady); c != nil && c.Reason == hoststate.ReasonWaitingForSlot {
+				sawWaiting = true
+			}
+		}
+		maxBusy = max(maxBusy, busy)
+		if busy > slotLimit {
+			t.Fatalf("%d hosts busy at once, limit %d", busy, slotLimit)
+		}
+		if done == count {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of %d hosts provisioned before the deadline", done, count)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if !sawWaiting {
+		t.Error("no host ever reported WaitingForProvisioningSlot")
+	}
+	t.Logf("at most %d hosts busy at once (limit %d)", maxBusy, slotLimit)
 }

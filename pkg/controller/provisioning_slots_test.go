@@ -1,0 +1,54 @@
+package controller
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+)
+
+func TestProvisioningSlotsNeverHandOutMoreThanTheLimit(t *testing.T) {
+	s := newProvisioningSlots(3)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	granted := 0
+	for i := 0; i < 50; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			if s.acquire(fmt.Sprintf("ns/h%d", i)) {
+				mu.Lock()
+				granted++
+				mu.Unlock()
+			}
+		}(i)
+	}
+	wg.Wait()
+	if granted != 3 || s.inUse() != 3 {
+		t.Fatalf("granted %d, in use %d, want 3", granted, s.inUse())
+	}
+	if !s.acquire("ns/h0") && !s.acquire("ns/h1") && !s.acquire("ns/h2") {
+		t.Error("a host holding a slot must keep it")
+	}
+}
+
+func TestASettledHostFreesItsSlotUnlessBusy(t *testing.T) {
+	s := newProvisioningSlots(1)
+	if !s.acquire("ns/a") {
+		t.Fatal("first acquire refused")
+	}
+	if s.acquire("ns/b") {
+		t.Fatal("second host got a slot beyond the limit")
+	}
+	s.settle("ns/a", true)
+	if s.acquire("ns/b") {
+		t.Fatal("a busy host's slot was given away")
+	}
+	s.settle("ns/a", false)
+	if !s.acquire("ns/b") {
+		t.Fatal("a freed slot was not handed out")
+	}
+	var unlimited *provisioningSlots
+	if !unlimited.acquire("x") || !newProvisioningSlots(0).acquire("y") {
+		t.Error("no limit must always grant")
+	}
+}

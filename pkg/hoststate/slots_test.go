@@ -1,0 +1,30 @@
+package hoststate
+
+import (
+	"testing"
+
+	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
+)
+
+func slotsFull(in *Input) { in.ProvisioningSlotsFull = true }
+
+func TestAFullProvisioningLimitHoldsHostsBeforeTheyStartWork(t *testing.T) {
+	waiting := func(state metal3.ProvisioningState) outcome { return waitAfter(state, slotRecheck) }
+	runTable(t, []row{
+		{"an available host with an image waits for a slot", host(stAvailable, image(imgA)), node(available),
+			[]inputOpt{slotsFull}, waiting(stAvailable)},
+		{"a provisioned host whose image was removed waits for a slot", host(stProvisioned, provisioned(imgA), image(nil)), node(active, poweredOn),
+			[]inputOpt{slotsFull}, waiting(stProvisioned)},
+		{"a registered host waits for a slot before inspection", registering(), node(manageable),
+			[]inputOpt{slotsFull}, waiting(stRegistering).with("BMCAccessValidated")},
+		{"a host already provisioning keeps going", host(stProvisioning, running(imgA)), node(available),
+			[]inputOpt{slotsFull}, do(ActionDeploy, stProvisioning)},
+		{"a host already inspecting keeps going", host(stInspecting, inspectionStartedAt(t0)), node(inspecting),
+			[]inputOpt{slotsFull}, wait(stInspecting)},
+		{"with a free slot an available host with an image starts provisioning", host(stAvailable, image(imgA)), node(available),
+			nil, startsProvisioning("ProvisioningStarted")},
+	})
+	if !IsBusyState(metal3.StateProvisioning) || IsBusyState(metal3.StateProvisioned) {
+		t.Error("IsBusyState must count provisioning and not provisioned")
+	}
+}
