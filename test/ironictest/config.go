@@ -11,7 +11,12 @@ import (
 //   - ipxe/pxe boot refuse to load without an existing [deploy] http_root;
 //   - [ipmi] min_command_interval=1: the default 5 s makes each power action take 15-25 s;
 //   - [redfish] use_swift=false: virtual media images are served from http_root, not Swift;
-//   - [service_catalog] endpoint_override: there is no Keystone to look the API up in.
+//   - [service_catalog] endpoint_override: there is no Keystone to look the API up in;
+//   - [redfish] connection_attempts/connection_retry_interval: sushy retries a BMC it cannot
+//     reach (or whose certificate it rejects) 5 times, 4 s apart, by default; 2 tries 1 s apart
+//     make a bad BMC fail in seconds;
+//   - idrac (Options.IDRAC): only the Redfish implementations; the WSMan ones need a real iDRAC
+//     and the idrac-redfish-virtual-media boot needs Dell's sushy-oem-idrac, which Debian lacks.
 var configTemplate = template.Must(template.New("ironic.conf").Parse(`[DEFAULT]
 auth_strategy = noauth
 rpc_transport = none
@@ -21,19 +26,19 @@ state_path = {{.Dir}}
 debug = {{.Debug}}
 use_stderr = false
 log_file = {{.Dir}}/ironic.log
-enabled_hardware_types = fake-hardware,ipmi,redfish,manual-management
-enabled_bios_interfaces = no-bios,fake,redfish
-enabled_boot_interfaces = fake,ipxe,pxe,redfish-virtual-media
+enabled_hardware_types = fake-hardware,ipmi,redfish,manual-management{{if .IDRAC}},idrac{{end}}
+enabled_bios_interfaces = no-bios,fake,redfish{{.IDRACIface}}
+enabled_boot_interfaces = fake,ipxe,pxe,redfish-virtual-media{{if .IDRAC}},idrac-redfish-virtual-media{{end}}
 enabled_console_interfaces = no-console,fake
 enabled_deploy_interfaces = fake,direct,ramdisk,custom-agent
-enabled_inspect_interfaces = no-inspect,fake,redfish
-enabled_management_interfaces = fake,ipmitool,redfish,noop
+enabled_inspect_interfaces = no-inspect,fake,redfish{{.IDRACIface}}
+enabled_management_interfaces = fake,ipmitool,redfish,noop{{.IDRACIface}}
 enabled_network_interfaces = noop
-enabled_power_interfaces = fake,ipmitool,redfish
-enabled_raid_interfaces = no-raid,fake,redfish,agent
+enabled_power_interfaces = fake,ipmitool,redfish{{.IDRACIface}}
+enabled_raid_interfaces = no-raid,fake,redfish,agent{{.IDRACIface}}
 enabled_rescue_interfaces = no-rescue,fake
 enabled_storage_interfaces = noop,fake
-enabled_vendor_interfaces = no-vendor,fake,ipmitool,redfish
+enabled_vendor_interfaces = no-vendor,fake,ipmitool,redfish{{.IDRACIface}}
 default_network_interface = noop
 
 [api]
@@ -71,6 +76,8 @@ command_retry_timeout = 15
 
 [redfish]
 use_swift = false
+connection_attempts = 2
+connection_retry_interval = 1
 
 [fake]
 power_delay = {{.FakeDelay}}
@@ -88,6 +95,15 @@ type configValues struct {
 	Debug                bool
 	AutomatedClean       bool
 	PowerSyncInterval    int
+	IDRAC                bool
+}
+
+// IDRACIface is the ",idrac-redfish" appended to the interface lists when idrac is enabled.
+func (v configValues) IDRACIface() string {
+	if v.IDRAC {
+		return ",idrac-redfish"
+	}
+	return ""
 }
 
 func writeConfig(path string, v configValues) error {

@@ -32,6 +32,19 @@ type Options struct {
 	Debug bool
 	// StartTimeout bounds the wait for the API and drivers (default 120s).
 	StartTimeout time.Duration
+	// IDRAC also enables the idrac hardware type with its Redfish interface implementations
+	// ("idrac-redfish" for bios, inspect, management, power, RAID and vendor, and
+	// "idrac-redfish-virtual-media" boot). Start then also waits for the idrac driver.
+	IDRAC bool
+	// ExtraEnv holds "KEY=VALUE" entries added to Ironic's environment.
+	//
+	// Ironic inherits the test's environment except REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE
+	// (set on CI machines like this one): python-requests lets them override the verify
+	// setting of every request sushy sends, so with them a redfish node's
+	// redfish_verify_ca=false (spec.bmc.disableCertificateVerification) is ignored, and so is
+	// a CA file it names. Setting them here makes Ironic trust that bundle for every HTTPS BMC,
+	// and verify every certificate.
+	ExtraEnv []string
 }
 
 // Ironic is a running standalone Ironic.
@@ -94,6 +107,7 @@ func (i *Ironic) start() error {
 		err := writeConfig(i.confPath(), configValues{
 			Host: fmt.Sprintf("ironic-%d", port), Dir: i.Dir, Port: port, FakeDelay: i.opts.FakeDelay,
 			Debug: i.opts.Debug, AutomatedClean: i.opts.AutomatedClean, PowerSyncInterval: i.opts.PowerSyncInterval,
+			IDRAC: i.opts.IDRAC,
 		})
 		if err != nil {
 			return err
@@ -103,7 +117,14 @@ func (i *Ironic) start() error {
 				return err
 			}
 		}
-		p, err := envtest.StartProcess("ironic", i.Dir, "ironic", "--config-file", i.confPath())
+		env, err := i.envArgs()
+		if err != nil {
+			return err
+		}
+		// envtest.StartProcess passes on the test's environment; env(1) edits it and execs
+		// ironic in place, so the process (group) to stop stays the same.
+		args := append(env, "ironic", "--config-file", i.confPath())
+		p, err := envtest.StartProcess("ironic", i.Dir, "env", args...)
 		if err != nil {
 			return err
 		}
@@ -120,8 +141,20 @@ func (i *Ironic) start() error {
 	return fmt.Errorf("starting ironic: %w", lastErr)
 }
 
-// driversListed reports whether GET /v1/drivers lists fake-hardware: the API is up and the
-// conductor has registered its hardware types.
+// envArgs are env(1)'s arguments for Ironic's environment; see Options.ExtraEnv.
+func (i *Ironic) envArgs() ([]string, error) {
+	args := []string{"-u", "REQUESTS_CA_BUNDLE", "-u", "CURL_CA_BUNDLE"}
+	for _, kv := range i.opts.ExtraEnv {
+		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" || strings.HasPrefix(k, "-") {
+			return nil, fmt.Errorf("ironictest: ExtraEnv entry %q is not KEY=VALUE", kv)
+		}
+		args = append(args, kv)
+	}
+	return args, nil
+}
+
+// driversListed reports whether GET /v1/drivers lists fake-hardware (and idrac when enabled):
+// the API is up and the conductor has registered its hardware types.
 func (i *Ironic) driversListed() bool {
 	req, _ := http.NewRequest(http.MethodGet, i.URL+"/v1/drivers", nil)
 	req.Header.Set("X-OpenStack-Ironic-API-Version", MaxMicroversion)
@@ -136,12 +169,14 @@ func (i *Ironic) driversListed() bool {
 	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&body) != nil {
 		return false
 	}
-	for _, d := range body.Drivers {
-		if d.Name == "fake-hardware" {
-			return true
-		}
+	want := map[string]bool{"fake-hardware": true}
+	if i.opts.IDRAC {
+		want["idrac"] = true
 	}
-	return false
+	for _, d := range body.Drivers {
+		delete(want, d.Name)
+	}
+	return len(want) == 0
 }
 
 // Endpoint is the URL gophercloud's noauth client wants: the API root with /v1.
