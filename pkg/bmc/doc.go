@@ -50,10 +50,14 @@
 //     (proliantutils) is not supported here.
 //   - idrac-redfish and idrac-virtualmedia keep the "idrac" hardware type,
 //     again as metal3 does. That hardware type must be enabled in Ironic for
-//     such hosts to enroll; the test Ironic only enables fake-hardware, ipmi,
-//     redfish and manual-management. metal3 currently uses the "redfish"
+//     such hosts to enroll (test/ironictest does so with Options.IDRAC; its
+//     virtual-media boot also needs Dell's sushy-oem-idrac, which Debian
+//     does not package). metal3 currently uses the "redfish"
 //     inspect interface for iDRAC (a known FIXME there); this package uses
 //     "idrac-redfish", the iDRAC hardware type's own Redfish inspection.
+//   - redfish-uefihttp needs Ironic's "redfish-https" boot interface, which
+//     came after Ironic 21.4 (Debian bookworm's): that Ironic refuses to
+//     create such nodes ("Could not find the following interface ...").
 //   - NeedsMAC is true for every scheme that network-boots with (i)PXE,
 //     because Ironic then needs a port with the boot MAC before it can boot
 //     the host. Virtual-media and UEFI-HTTP boot are driven through the BMC
