@@ -20,10 +20,13 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"k8s.io/utils/ptr"
 
+	machinev1 "github.com/metalkube/metalkube/pkg/apis/machine.openshift.io/v1beta1"
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
 )
 
@@ -34,19 +37,21 @@ var grantedButNotExercised = map[string]string{
 	// client-go's reflectors stream an informer's initial list over a watch
 	// (sendInitialEvents, the WatchListClient feature) where the API server supports it, as
 	// 1.37 does; against an API server that does not, they LIST first.
-	"metal3.io/baremetalhosts list": "the host informer's reflector LISTs when the API server cannot stream the initial list over a watch",
-	"core/secrets list":             "the Secret informer's reflector LISTs when the API server cannot stream the initial list over a watch",
+	"metal3.io/baremetalhosts list":      "the host informer's reflector LISTs when the API server cannot stream the initial list over a watch",
+	"core/secrets list":                  "the Secret informer's reflector LISTs when the API server cannot stream the initial list over a watch",
+	"machine.openshift.io/machines list": "the Machine informer's reflector LISTs when the API server cannot stream the initial list over a watch",
 	"metal3.io/hardwaredata update": "hardware_data.go rewrites a host's HardwareData when a later inspection finds " +
 		"different hardware; fake-hardware reports the same hardware every time",
 }
 
-// TestTheClusterRoleGrantsExactlyWhatTheControllerUses runs the real controller binary with
-// the Deployment's args and the ConfigMap's settings, authenticated as the manifests'
-// ServiceAccount (a token from the TokenRequest API), through a host's lifecycle: credentials
-// and user data Secrets that are not labelled yet, registration, inspection, provisioning,
-// power off and on twice (repeated Events), deprovisioning and deletion. The API server's
-// audit log records every request of the ServiceAccount; the set of (group, resource, verb)
-// in it must equal the ClusterRole's rules, apart from grantedButNotExercised.
+// TestTheClusterRoleGrantsExactlyWhatTheControllerUses runs the real controller binary (host
+// controller and Machine actuator) with the Deployment's args and the ConfigMap's settings,
+// authenticated as the manifests' ServiceAccount (a token from the TokenRequest API), through
+// the lifecycle of two hosts: credentials and user data Secrets that are not labelled yet,
+// registration, inspection, provisioning, power off and on twice (repeated Events), a Machine
+// claiming a host and being deleted, deprovisioning and deletion. The API server's audit log
+// records every request of the ServiceAccount; the set of (group, resource, verb) in it must
+// equal the ClusterRole's rules, apart from grantedButNotExercised.
 func TestTheClusterRoleGrantsExactlyWhatTheControllerUses(t *testing.T) {
 	r := render(t)
 	applyManifests(t)
@@ -182,13 +187,17 @@ func startControllerAsServiceAccount(t *testing.T, ctx context.Context, r *rende
 
 const lifecycleNamespace = "rbac-lifecycle"
 
-// lifecycle takes one fake-hardware host from creation to deletion.
+// lifecycle takes two fake-hardware hosts from creation to deletion: "host" is given its image
+// directly, powered off and on twice, and deleted; "worker-host" is claimed by a Machine, which
+// provisions it, and released when the Machine is deleted.
 func lifecycle(t *testing.T, ctx context.Context) {
 	t.Helper()
 	kube, hosts := env.Kube, env.Metal3.Metal3V1alpha1().BareMetalHosts(lifecycleNamespace)
 	if _, err := kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: lifecycleNamespace}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	// Neither Secret carries the label that brings it into the controller's cache: the
+	// controller reads each once and labels it.
 	for name, data := range map[string]map[string]string{
 		"host-bmc":       {"username": "admin", "password": "password"},
 		"host-user-data": {"userData": "#cloud-config\nhostname: rbac\n"},
@@ -199,64 +208,107 @@ func lifecycle(t *testing.T, ctx context.Context) {
 		}
 	}
 	format := "qcow2"
-	h := &metal3.BareMetalHost{
+	image := &metal3.Image{URL: "http://127.0.0.1:1/os.qcow2", Checksum: "d41d8cd98f00b204e9800998ecf8427e", ChecksumType: metal3.ChecksumMD5, DiskFormat: &format}
+	for _, h := range []*metal3.BareMetalHost{{
 		ObjectMeta: metav1.ObjectMeta{Name: "host", Namespace: lifecycleNamespace},
 		Spec: metal3.BareMetalHostSpec{
-			Online: true, BootMACAddress: "52:54:00:aa:bb:01",
-			BMC:      metal3.BMCDetails{Address: "fake://host", CredentialsName: "host-bmc"},
-			Image:    &metal3.Image{URL: "http://127.0.0.1:1/os.qcow2", Checksum: "d41d8cd98f00b204e9800998ecf8427e", ChecksumType: metal3.ChecksumMD5, DiskFormat: &format},
-			UserData: &corev1.SecretReference{Name: "host-user-data"},
+			Online: true, BootMACAddress: "52:54:00:aa:bb:01", Image: image, UserData: &corev1.SecretReference{Name: "host-user-data"},
+			BMC: metal3.BMCDetails{Address: "fake://host", CredentialsName: "host-bmc"},
 		},
+	}, {
+		ObjectMeta: metav1.ObjectMeta{Name: "worker-host", Namespace: lifecycleNamespace, Labels: map[string]string{"role": "worker"}},
+		Spec: metal3.BareMetalHostSpec{
+			BootMACAddress: "52:54:00:aa:bb:02",
+			BMC:            metal3.BMCDetails{Address: "fake://worker-host", CredentialsName: "host-bmc"},
+		},
+	}} {
+		if _, err := hosts.Create(ctx, h, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if _, err := hosts.Create(ctx, h, metav1.CreateOptions{}); err != nil {
+	machines := env.Metal3.MachineV1beta1().Machines(lifecycleNamespace)
+	machine := &machinev1.Machine{
+		ObjectMeta: metav1.ObjectMeta{Name: "worker", Namespace: lifecycleNamespace},
+		Spec: machinev1.MachineSpec{ProviderSpec: machinev1.ProviderSpec{Value: &runtime.RawExtension{Raw: []byte(`{
+			"apiVersion": "baremetal.cluster.k8s.io/v1alpha1", "kind": "BareMetalMachineProviderSpec",
+			"image": {"url": "http://127.0.0.1:1/worker.qcow2", "checksum": "d41d8cd98f00b204e9800998ecf8427e"},
+			"userData": {"name": "host-user-data"},
+			"hostSelector": {"matchLabels": {"role": "worker"}}}`)}}},
+	}
+	if _, err := machines.Create(ctx, machine, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	waitHost(t, ctx, "provisioned", func(h *metal3.BareMetalHost) bool {
+
+	waitHost(t, ctx, "host", "provisioned and on", func(h *metal3.BareMetalHost) bool {
 		return h.Status.Provisioning.State == metal3.StateProvisioned && h.Status.PoweredOn
+	})
+	waitHost(t, ctx, "worker-host", "provisioned for the Machine", func(h *metal3.BareMetalHost) bool {
+		return h.Status.Provisioning.State == metal3.StateProvisioned && h.Spec.ConsumerRef != nil && h.Spec.ConsumerRef.Name == "worker"
 	})
 	for _, online := range []bool{false, true, false, true} {
 		patch := fmt.Sprintf(`{"spec":{"online":%t}}`, online)
-		if _, err := hosts.Patch(ctx, "host", "application/merge-patch+json", []byte(patch), metav1.PatchOptions{}); err != nil {
+		if _, err := hosts.Patch(ctx, "host", types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		waitHost(t, ctx, fmt.Sprintf("poweredOn %t", online), func(h *metal3.BareMetalHost) bool { return h.Status.PoweredOn == online })
+		waitHost(t, ctx, "host", fmt.Sprintf("poweredOn %t", online), func(h *metal3.BareMetalHost) bool { return h.Status.PoweredOn == online })
 	}
 	waitRepeatedEvent(t, ctx)
-	if err := hosts.Delete(ctx, "host", metav1.DeleteOptions{}); err != nil {
+
+	if err := machines.Delete(ctx, "worker", metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(3 * time.Minute)
-	for {
-		_, err := hosts.Get(ctx, "host", metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
-			break
+	waitGone(t, ctx, "Machine worker", func() error { _, err := machines.Get(ctx, "worker", metav1.GetOptions{}); return err })
+	waitHost(t, ctx, "worker-host", "released and available", func(h *metal3.BareMetalHost) bool {
+		return h.Spec.ConsumerRef == nil && h.Status.Provisioning.State == metal3.StateAvailable
+	})
+	for _, name := range []string{"host", "worker-host"} {
+		if err := hosts.Delete(ctx, name, metav1.DeleteOptions{}); err != nil {
+			t.Fatal(err)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the host was not released within 3 minutes: %v", err)
-		}
-		time.Sleep(200 * time.Millisecond)
 	}
-	if _, err := env.Metal3.Metal3V1alpha1().HardwareDatas(lifecycleNamespace).Get(ctx, "host", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
-		t.Errorf("the HardwareData outlived its host: %v", err)
+	for _, name := range []string{"host", "worker-host"} {
+		waitGone(t, ctx, "host "+name, func() error { _, err := hosts.Get(ctx, name, metav1.GetOptions{}); return err })
+		if _, err := env.Metal3.Metal3V1alpha1().HardwareDatas(lifecycleNamespace).Get(ctx, name, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+			t.Errorf("the HardwareData of %s outlived its host: %v", name, err)
+		}
 	}
 }
 
-func waitHost(t *testing.T, ctx context.Context, what string, ok func(*metal3.BareMetalHost) bool) {
+func waitHost(t *testing.T, ctx context.Context, name, what string, ok func(*metal3.BareMetalHost) bool) {
 	t.Helper()
 	deadline := time.Now().Add(3 * time.Minute)
 	for {
-		h, err := env.Metal3.Metal3V1alpha1().BareMetalHosts(lifecycleNamespace).Get(ctx, "host", metav1.GetOptions{})
+		h, err := env.Metal3.Metal3V1alpha1().BareMetalHosts(lifecycleNamespace).Get(ctx, name, metav1.GetOptions{})
 		if err == nil && ok(h) {
 			return
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
-			t.Fatalf("the host did not reach %s: %v %+v", what, err, h.Status)
+			if err == nil {
+				err = fmt.Errorf("spec %+v status %+v", h.Spec, h.Status)
+			}
+			t.Fatalf("host %s did not become %s: %v", name, what, err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 }
 
-// waitRepeatedEvent waits until an Event of the host has a count above one: the recorder
+// waitGone waits until get answers NotFound.
+func waitGone(t *testing.T, ctx context.Context, what string, get func() error) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		err := get()
+		if apierrors.IsNotFound(err) {
+			return
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			t.Fatalf("%s still exists after 3 minutes (%v)", what, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// waitRepeatedEvent waits until an Event of "host" has a count above one: the recorder
 // patched it.
 func waitRepeatedEvent(t *testing.T, ctx context.Context) {
 	t.Helper()
