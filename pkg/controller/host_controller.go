@@ -61,6 +61,9 @@ type HostControllerOptions struct {
 	// MaxConcurrentProvisioning limits the hosts inspecting, cleaning or (de)provisioning at
 	// once (0: no limit). Others wait for a slot, which their Ready condition says.
 	MaxConcurrentProvisioning int
+	// DiscoveryNamespace, when set, turns on discovery: Ironic nodes that no host owns are
+	// imported as BareMetalHosts in this namespace (needs a provisioner that lists nodes).
+	DiscoveryNamespace string
 	// NodePollInterval is the period of the shared node list that notices changes to stable
 	// hosts' nodes (default 1m).
 	NodePollInterval time.Duration
@@ -85,6 +88,8 @@ type HostController struct {
 	poller *nodePoller
 	// metrics may be nil.
 	metrics *metrics.Metrics
+	// discoveryNamespace is HostControllerOptions.DiscoveryNamespace.
+	discoveryNamespace string
 	// slots counts hosts in busy states against MaxConcurrentProvisioning.
 	slots *provisioningSlots
 	queue workqueue.TypedRateLimitingInterface[string]
@@ -104,7 +109,7 @@ func NewHostController(ctx context.Context, o HostControllerOptions) (*HostContr
 	c := &HostController{
 		kube: o.Kube, metal3: o.Metal3, prov: o.Provisioner, clock: o.Clock, steadyResync: o.SteadyResync,
 		maxProvisioningAttempts: o.MaxProvisioningAttempts, metrics: o.Metrics,
-		slots: newProvisioningSlots(o.MaxConcurrentProvisioning),
+		slots: newProvisioningSlots(o.MaxConcurrentProvisioning), discoveryNamespace: o.DiscoveryNamespace,
 		hosts: o.Hosts.Lister(), hostIndex: o.Hosts.Informer().GetIndexer(), secrets: o.Secrets.Lister(),
 		synced: []cache.InformerSynced{o.Hosts.Informer().HasSynced, o.Secrets.Informer().HasSynced},
 		queue: workqueue.NewTypedRateLimitingQueueWithConfig(
@@ -137,6 +142,9 @@ func NewHostController(ctx context.Context, o HostControllerOptions) (*HostContr
 		}
 		c.poller = &nodePoller{lister: lister, interval: interval, enqueue: func(key string) { c.queue.Add(key) },
 			hostNodes: c.hostNodeIDs}
+		if c.discoveryNamespace != "" {
+			c.poller.observe = c.discover
+		}
 	}
 
 	if err := o.Hosts.Informer().AddIndexers(cache.Indexers{credentialsIndex: indexByCredentials}); err != nil {

@@ -90,7 +90,12 @@ func needsNode(h *metal3.BareMetalHost) bool {
 }
 
 func hostRef(h *metal3.BareMetalHost) provisioner.HostRef {
-	return provisioner.HostRef{Namespace: h.Namespace, Name: h.Name, NodeID: h.Status.Provisioning.ID, BootMACAddress: h.Spec.BootMACAddress}
+	id := h.Status.Provisioning.ID
+	if id == "" {
+		// A discovered host names its node from birth, before its status can.
+		id = h.Labels[IronicNodeLabel]
+	}
+	return provisioner.HostRef{Namespace: h.Namespace, Name: h.Name, NodeID: id, BootMACAddress: h.Spec.BootMACAddress}
 }
 
 // provisionerFailed handles an error while gathering inputs: an unreachable provisioner is

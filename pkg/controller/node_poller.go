@@ -30,6 +30,8 @@ type nodePoller struct {
 	// missing holds, by host key, the node ID found missing, so that a host whose node stays
 	// missing (its registration failing) is enqueued once, not on every poll.
 	missing map[string]string
+	// observe, when set, sees every listed node (discovery).
+	observe func(ctx context.Context, nodes []provisioner.Node)
 }
 
 // nodeSummary is what a host's decision depends on; a change in it means "look at the host".
@@ -68,6 +70,9 @@ func (p *nodePoller) poll(ctx context.Context) {
 	if err != nil {
 		logger.V(1).Info("Shared node poll failed; hosts keep their state", "err", err)
 		return
+	}
+	if p.observe != nil {
+		p.observe(ctx, list)
 	}
 	seen := make(map[string]nodeSummary, len(list))
 	listed := make(map[string]bool, len(list))

@@ -16,6 +16,7 @@ var _ provisioner.NodeLister = (*Ironic)(nil)
 var listFields = []string{
 	"uuid", "name", "provision_state", "target_provision_state", "power_state", "target_power_state",
 	"last_error", "maintenance", "maintenance_reason", "reservation", "extra", "instance_info", "provision_updated_at",
+	"driver", "driver_info", "boot_interface",
 }
 
 // ListNodes returns every node: GET /v1/nodes?fields=...&limit=1000, following Ironic's
@@ -32,7 +33,10 @@ func (i *Ironic) ListNodes(ctx context.Context) ([]provisioner.Node, error) {
 			return false, err
 		}
 		for k := range list {
-			out = append(out, *toNode(&list[k]))
+			n := toNode(&list[k])
+			n.Driver = list[k].Driver
+			n.BMCHint = bmcHint(&list[k])
+			out = append(out, *n)
 		}
 		return true, nil
 	})

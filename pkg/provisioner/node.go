@@ -69,6 +69,12 @@ type Node struct {
 	// ImageURL is the image in the node's instance_info, if any.
 	ImageURL string
 
+	// Driver is the node's hardware type (Ironic driver), as reported by ListNodes.
+	Driver string
+	// BMCHint is a BMC address in BareMetalHost syntax derived from the node's driver and
+	// driver_info (without credentials), for importing nodes no host owns. ListNodes fills it.
+	BMCHint string
+
 	// ProvisionUpdatedAt is when the provision state last changed, when the backend knows it.
 	ProvisionUpdatedAt time.Time
 }

@@ -31,6 +31,8 @@ type Options struct {
 	MaxProvisioningAttempts int
 	// MaxConcurrentProvisioning for the controller (0: unlimited).
 	MaxConcurrentProvisioning int
+	// DiscoveryNamespace turns on discovery of Ironic nodes into this namespace.
+	DiscoveryNamespace string
 }
 
 // System is a running API server, Ironic and host controller.
@@ -101,8 +103,8 @@ func (s *System) StartController(o Options) error {
 	s.Controller, err = controller.NewHostController(ctx, controller.HostControllerOptions{
 		Kube: s.Env.Kube, Metal3: s.Env.Metal3, Provisioner: s.Provisioner, SteadyResync: o.SteadyResync,
 		NodePollInterval: o.NodePollInterval, MaxProvisioningAttempts: o.MaxProvisioningAttempts,
-		MaxConcurrentProvisioning: o.MaxConcurrentProvisioning,
-		Hosts:                     metal3Factory.Metal3().V1alpha1().BareMetalHosts(), Secrets: secretFactory.Core().V1().Secrets(),
+		MaxConcurrentProvisioning: o.MaxConcurrentProvisioning, DiscoveryNamespace: o.DiscoveryNamespace,
+		Hosts: metal3Factory.Metal3().V1alpha1().BareMetalHosts(), Secrets: secretFactory.Core().V1().Secrets(),
 	})
 	if err != nil {
 		cancel()
