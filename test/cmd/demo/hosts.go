@@ -4,15 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path"
-	"path/filepath"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 
+	machinev1 "github.com/metalkube/metalkube/pkg/apis/machine.openshift.io/v1beta1"
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
 	"github.com/metalkube/metalkube/pkg/hoststate"
 )
@@ -40,7 +40,8 @@ type sampleHost struct {
 //     qcow2 image (which fake deploy does not download);
 //   - two hosts behind the Redfish simulator, one booting with iPXE (redfish://) and one with
 //     virtual media (redfish-virtualmedia://);
-//   - an ipmi:// host behind OpenIPMI's ipmi_sim (test/ipmisim), booting with iPXE.
+//   - an ipmi:// host behind OpenIPMI's ipmi_sim (test/ipmisim), booting with iPXE;
+//   - a fake-hardware host that the sample Machine claims (see createSampleMachine).
 //
 // The BMC-backed hosts boot a live ISO from the demo's image server: Ironic's ramdisk deploy
 // writes nothing to a disk, so they need neither an agent ramdisk nor cleaning
@@ -69,6 +70,7 @@ func sampleHosts(s *stack, fakeHosts int) []sampleHost {
 		h.Spec.Description = fmt.Sprintf("%s:// to the Redfish simulator's %s; a live ISO", base, id)
 		out = append(out, sampleHost{host: h, image: img, provision: true, about: base + " (simulated BMC " + id + ")"})
 	}
+	out = append(out, machineHostSample())
 	if s.ipmi != nil {
 		name := "demo-ipmi-0"
 		h := newHost(name, s.ipmi.Address(), "52:54:00:de:01:00")
@@ -146,25 +148,42 @@ func (s *stack) provideImages(ctx context.Context, states map[string]metal3.Prov
 	return done, nil
 }
 
-// installMachineAPICRDs installs manifests/machine-api's CRDs when that directory exists.
-func installMachineAPICRDs(s *stack) error {
-	dir := filepath.Join(s.repo, "manifests", "machine-api")
-	if _, err := os.Stat(dir); err != nil {
-		return nil
-	}
-	files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
-	if len(files) == 0 {
-		return nil
-	}
-	fmt.Println("==> installing the Machine API CRDs from manifests/machine-api")
-	return s.env.InstallCRDs(dir)
+// machineHost is the fake-hardware host the sample Machine claims: it has the label the
+// Machine's hostSelector asks for, and no image of its own.
+const (
+	machineHost      = "demo-worker-0"
+	machineName      = "demo-worker"
+	machineHostLabel = "metalkube.io/demo-role"
+)
+
+// machineHostSample is the host for the sample Machine: the Machine actuator, not the demo,
+// gives it its image once it is available.
+func machineHostSample() sampleHost {
+	h := newHost(machineHost, "fake://"+machineHost, "52:54:00:de:02:00")
+	h.Labels[machineHostLabel] = "worker"
+	h.Spec.Online = false
+	h.Spec.Description = "fake-hardware, claimed by the Machine " + machineName
+	return sampleHost{host: h, provision: true, about: "fake-hardware, for Machine " + machineName}
 }
 
-// createSampleMachine is where the demo will create a machine.openshift.io Machine that claims
-// a free host.
-//
-// TODO(demo): the Machine actuator is not in cmd/baremetal-controller yet. When it is, create
-// a Machine here (with a providerSpec naming the image), run the controller with the flag that
-// enables the actuator, and expect one more fake host (left without an image above) to be
-// provisioned through it.
-func createSampleMachine(ctx context.Context, s *stack) error { return nil }
+// createSampleMachine creates a machine.openshift.io Machine whose providerSpec selects the
+// labelled host: the Machine actuator claims it (spec.consumerRef), gives it the image and
+// powers it on, and the host controller provisions it.
+func createSampleMachine(ctx context.Context, s *stack) error {
+	spec, err := json.Marshal(map[string]any{
+		"apiVersion": "baremetal.cluster.k8s.io/v1alpha1", "kind": "BareMetalMachineProviderSpec",
+		"image":        map[string]any{"url": s.images.url + "/os.qcow2", "checksum": s.images.qcow2MD5, "checksumType": "md5", "format": "qcow2"},
+		"hostSelector": map[string]any{"matchLabels": map[string]string{machineHostLabel: "worker"}},
+	})
+	if err != nil {
+		return err
+	}
+	m := &machinev1.Machine{
+		ObjectMeta: metav1.ObjectMeta{Name: machineName, Namespace: Namespace},
+		Spec:       machinev1.MachineSpec{ProviderSpec: machinev1.ProviderSpec{Value: &runtime.RawExtension{Raw: spec}}},
+	}
+	if _, err := s.env.Metal3.MachineV1beta1().Machines(Namespace).Create(ctx, m, metav1.CreateOptions{}); err != nil {
+		return fmt.Errorf("creating Machine %s: %w", machineName, err)
+	}
+	return nil
+}

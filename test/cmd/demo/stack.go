@@ -109,7 +109,8 @@ func startStack(ctx context.Context, c *config) (s *stack, err error) {
 	if err := s.env.InstallCRDs(filepath.Join(s.repo, "manifests", "crds")); err != nil {
 		return s, err
 	}
-	if err := installMachineAPICRDs(s); err != nil {
+	step("installing the Machine API CRD from manifests/machine-api")
+	if err := s.env.InstallCRDs(filepath.Join(s.repo, "manifests", "machine-api")); err != nil {
 		return s, err
 	}
 
@@ -140,6 +141,7 @@ func startStack(ctx context.Context, c *config) (s *stack, err error) {
 	if err := s.createHosts(ctx); err != nil {
 		return s, err
 	}
+	step("creating the Machine %s, which claims %s", machineName, machineHost)
 	if err := createSampleMachine(ctx, s); err != nil {
 		return s, err
 	}

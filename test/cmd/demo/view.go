@@ -75,6 +75,8 @@ func (s *stack) show(ctx context.Context, c *config, start time.Time) error {
 			fmt.Fprintf(&b, "\033[H\033[2Jmetalkube demo  %s elapsed  (refreshing every %s; Ctrl-C stops everything)\n\n",
 				elapsed.Truncate(time.Second), c.refresh)
 			fmt.Fprintf(&b, "$ kubectl get bmh -o wide\n%s\n", strings.TrimRight(table+errText(kerr), "\n"))
+			machines, merr := s.kubectl(ctx, "get", "machines")
+			fmt.Fprintf(&b, "\n$ kubectl get machines\n%s\n", strings.TrimRight(machines+errText(merr), "\n"))
 			fmt.Fprintf(&b, "\n%s\n", s.progressLine(provisioned, total, doneAt))
 			for _, a := range activity[max(0, len(activity)-len(s.hosts)):] {
 				fmt.Fprintln(&b, a)
@@ -93,6 +95,8 @@ func (s *stack) show(ctx context.Context, c *config, start time.Time) error {
 				fmt.Printf("\nAll %d sample hosts expected to be provisioned are provisioned, %s after the start.\n\n", total, doneAt)
 				final, _ := s.kubectl(ctx, "get", "bmh", "-o", "wide")
 				fmt.Printf("$ kubectl get bmh -o wide\n%s\n", strings.TrimRight(final, "\n"))
+				machines, _ := s.kubectl(ctx, "get", "machines")
+				fmt.Printf("\n$ kubectl get machines\n%s\n", strings.TrimRight(machines, "\n"))
 				fmt.Printf("\ndemo duration: %s\n", time.Since(start).Round(100*time.Millisecond))
 				return nil
 			}
@@ -163,6 +167,7 @@ func (s *stack) printUsage(w io.Writer, short bool) {
 		fmt.Fprintf(w, "  kubectl describe bmh %s\n", s.hosts[len(s.hosts)-1].host.Name)
 	}
 	fmt.Fprintf(w, "  kubectl get hardwaredata\n")
+	fmt.Fprintf(w, "  kubectl get machines\n")
 	if short {
 		fmt.Fprintf(w, "Ironic: %s   logs: %s\n", s.ironic.URL, s.dir)
 		return
@@ -207,7 +212,7 @@ type rowTracker struct {
 }
 
 // columnWidth pads columns so rows printed at different times line up.
-var columnWidth = map[string]int{"NAME": 28, "STATE": 14, "CONSUMER": 10, "ONLINE": 7, "ERROR": 24, "STATUS": 10}
+var columnWidth = map[string]int{"NAME": 28, "STATE": 14, "CONSUMER": 12, "ONLINE": 7, "ERROR": 24, "STATUS": 10}
 
 func (r *rowTracker) printChanges(w io.Writer, elapsed time.Duration, table string) {
 	lines := strings.Split(strings.TrimRight(table, "\n"), "\n")
