@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
+	"github.com/metalkube/metalkube/pkg/bmc"
 )
 
 // Annotations users set on hosts, spelled as metal3 spells them.
@@ -121,4 +122,10 @@ func statusFromAnnotation(h *metal3.BareMetalHost) (st *metal3.BareMetalHostStat
 func IsPaused(h *metal3.BareMetalHost) bool {
 	_, ok := h.Annotations[PausedAnnotation]
 	return ok
+}
+
+// canInspect reports whether the host's BMC type can be inspected at all (IPMI cannot).
+func canInspect(h *metal3.BareMetalHost) bool {
+	access, err := bmc.Parse(h.Spec.BMC.Address, h.Spec.BMC.DisableCertificateVerification)
+	return err == nil && access.CanInspect()
 }

@@ -75,7 +75,7 @@ func (m *machine) registered() step {
 	case n.ProvisionState == provisioner.StateAvailable:
 		m.setState(metal3.StateAvailable)
 		return handleAvailable(m)
-	case inspectionDisabled(m.host):
+	case inspectionDisabled(m.host) || !canInspect(m.host):
 		hw, ok, err := hardwareFromAnnotation(m.host)
 		if err != nil {
 			return m.fail(metal3.InspectionError, err.Error()).because(ReasonInvalidAnnotation)

@@ -28,3 +28,12 @@ func TestAFullProvisioningLimitHoldsHostsBeforeTheyStartWork(t *testing.T) {
 		t.Error("IsBusyState must count provisioning and not provisioned")
 	}
 }
+
+func TestAnIPMIHostSkipsInspectionItsDriverCannotDo(t *testing.T) {
+	runTable(t, []row{
+		{"a registered ipmi host goes straight to preparing", registering(bmcAt("ipmi://192.0.2.1")), node(manageable, registeredAt("ipmi://192.0.2.1")),
+			nil, provide(stPreparing, "BMCAccessValidated", "Registered")},
+		{"a registered redfish host is inspected", registering(bmcAt("redfish://192.0.2.1/redfish/v1/Systems/1")), node(manageable, registeredAt("redfish://192.0.2.1/redfish/v1/Systems/1")),
+			nil, do(ActionInspect, stInspecting, "BMCAccessValidated", "Registered", "InspectionStarted")},
+	})
+}

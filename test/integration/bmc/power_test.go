@@ -17,7 +17,7 @@ func TestAnIPMIHostsPowerFollowsOnlineThroughIPMISim(t *testing.T) {
 	const name = "ipmi-power"
 	b := startIPMI(t)
 	start := time.Now()
-	createHost(t, name, b.Address(), bootMAC(), b.Username(), b.Password(), noInspection)
+	createHost(t, name, b.Address(), bootMAC(), b.Username(), b.Password())
 	h := sys.WaitForState(t, name, metal3.StateAvailable, registerTimeout)
 	elapsed(t, "created to available", start)
 	if h.Status.PoweredOn || b.PowerState() != "off" {
