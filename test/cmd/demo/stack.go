@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -69,7 +70,6 @@ func startStack(ctx context.Context, c *config) (s *stack, err error) {
 			return s, err
 		}
 	}
-	clearControllerEnv()
 	step := func(format string, args ...any) { fmt.Printf("==> "+format+"\n", args...) }
 	step("working directory %s", s.dir)
 
@@ -84,6 +84,7 @@ func startStack(ctx context.Context, c *config) (s *stack, err error) {
 	if bin, err = filepath.Abs(bin); err != nil {
 		return s, err
 	}
+	clearControllerEnv(bin)
 
 	step("starting etcd + kube-apiserver and Ironic (fake-hardware delay %ss)", c.fakeDelay)
 	ironicDone := make(chan error, 1)
@@ -159,17 +160,14 @@ func (s *stack) build(ctx context.Context, out string) error {
 	return nil
 }
 
-// clearControllerEnv removes the variables baremetal-controller reads as flag defaults
-// (see cmd/baremetal-controller/options.go), so the shell's settings cannot redirect it.
-func clearControllerEnv() {
-	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		switch {
-		case strings.HasPrefix(name, "IRONIC_"), strings.HasPrefix(name, "KUBE_API_"),
-			name == "KUBECONFIG", name == "WATCH_NAMESPACE", name == "HOST_WORKERS", name == "STEADY_RESYNC":
-			_ = os.Unsetenv(name)
-		}
+// clearControllerEnv removes the environment variables baremetal-controller reads as flag
+// defaults (its --help names each as "(env NAME)"), so the shell's settings cannot redirect it.
+func clearControllerEnv(bin string) {
+	help, _ := exec.Command(bin, "--help").CombinedOutput()
+	for _, m := range regexp.MustCompile(`\(env ([A-Z0-9_]+)\)`).FindAllStringSubmatch(string(help), -1) {
+		_ = os.Unsetenv(m[1])
 	}
+	_ = os.Unsetenv("KUBECONFIG")
 }
 
 // stop ends everything in reverse order and removes a temporary working directory.
