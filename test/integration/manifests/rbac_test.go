@@ -44,6 +44,13 @@ var grantedButNotExercised = map[string]string{
 		"different hardware; fake-hardware reports the same hardware every time",
 }
 
+// usedOnlySometimes are permissions the lifecycle below may or may not make the controller use,
+// depending on timing, each with the reason.
+var usedOnlySometimes = map[string]string{
+	"metal3.io/baremetalhosts get": "the Machine actuator reads a host it recorded on a Machine from the API server when " +
+		"its cache has not caught up with the claim yet (machine_sync.go)",
+}
+
 // TestTheClusterRoleGrantsExactlyWhatTheControllerUses runs the real controller binary (host
 // controller and Machine actuator) with the Deployment's args and the ConfigMap's settings,
 // authenticated as the manifests' ServiceAccount (a token from the TokenRequest API), through
@@ -51,7 +58,7 @@ var grantedButNotExercised = map[string]string{
 // registration, inspection, provisioning, power off and on twice (repeated Events), a Machine
 // claiming a host and being deleted, deprovisioning and deletion. The API server's audit log
 // records every request of the ServiceAccount; the set of (group, resource, verb) in it must
-// equal the ClusterRole's rules, apart from grantedButNotExercised.
+// equal the ClusterRole's rules, apart from grantedButNotExercised and usedOnlySometimes.
 func TestTheClusterRoleGrantsExactlyWhatTheControllerUses(t *testing.T) {
 	r := render(t)
 	applyManifests(t)
@@ -90,6 +97,9 @@ func TestTheClusterRoleGrantsExactlyWhatTheControllerUses(t *testing.T) {
 		}
 	}
 	for p := range granted {
+		if _, ok := usedOnlySometimes[p]; ok {
+			continue
+		}
 		reason, documented := grantedButNotExercised[p]
 		switch {
 		case used[p] && documented:
@@ -98,9 +108,11 @@ func TestTheClusterRoleGrantsExactlyWhatTheControllerUses(t *testing.T) {
 			t.Errorf("the ClusterRole grants %q, which the controller never used: remove it, or document why it is needed in grantedButNotExercised", p)
 		}
 	}
-	for p := range grantedButNotExercised {
-		if !granted[p] {
-			t.Errorf("grantedButNotExercised lists %q, which the ClusterRole does not grant", p)
+	for _, list := range []map[string]string{grantedButNotExercised, usedOnlySometimes} {
+		for p := range list {
+			if !granted[p] {
+				t.Errorf("%q is documented as needed, but the ClusterRole does not grant it", p)
+			}
 		}
 	}
 }
