@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -197,9 +198,27 @@ func newMachine(name, spec string) *machinev1.Machine {
 	}
 }
 
+// cached returns deep copies of everything in the actuator's caches, by kind and key.
+func (f *actuatorFixture) cached() map[string]runtime.Object {
+	out := map[string]runtime.Object{}
+	for _, o := range f.factory.Metal3().V1alpha1().BareMetalHosts().Informer().GetIndexer().List() {
+		h := o.(*metal3.BareMetalHost)
+		out["host "+cacheKey(h)] = h.DeepCopy()
+	}
+	for _, o := range f.factory.Machine().V1beta1().Machines().Informer().GetIndexer().List() {
+		m := o.(*machinev1.Machine)
+		out["machine "+cacheKey(m)] = m.DeepCopy()
+	}
+	return out
+}
+
 func TestAMachineClaimsAFreeHostAndIsLinkedToIt(t *testing.T) {
 	f := newActuatorFixture(t, availableHost("h0", nil), newMachine("m1", validSpec))
+	before := f.cached()
 	f.sync("m1")
+	if !equality.Semantic.DeepEqual(before, f.cached()) {
+		t.Error("sync mutated objects in the cache")
+	}
 
 	h := f.host("h0")
 	if consumerKey(h) != "ns/m1" || h.Spec.ConsumerRef.UID != "uid-m1" {
