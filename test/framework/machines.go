@@ -122,6 +122,7 @@ func (ms *MachineSystem) startControllers(o MachineOptions) error {
 		HostWorkers: o.Workers, MachineWorkers: o.MachineWorkers,
 		HostOptions: controller.HostControllerOptions{
 			SteadyResync: o.SteadyResync, NodePollInterval: o.NodePollInterval, MaxProvisioningAttempts: o.MaxProvisioningAttempts,
+			MaxConcurrentProvisioning: o.MaxConcurrentProvisioning, DiscoveryNamespace: o.DiscoveryNamespace,
 		},
 	})
 	if err != nil {
