@@ -7,6 +7,7 @@
 #   make build      build bin/baremetal-controller
 #   make demo       local API server + Ironic + BMC simulator + controller + sample hosts, live
 #   make demo-ci    the same, exiting (status 0) once every sample host is provisioned
+#   make bench      the controller at scale next to Ironic driven directly (N=100; N=1000 ...)
 
 SHELL := /usr/bin/env bash
 GO ?= go
@@ -15,7 +16,7 @@ TEST_PARALLEL ?= 2
 TEST_TIMEOUT ?= 40m
 GOTESTFLAGS ?=
 
-.PHONY: all build generate verify test unit integration tools tools-k8s tools-ironic tools-codegen fmt vet clean demo demo-ci
+.PHONY: all build generate verify test unit integration tools tools-k8s tools-ironic tools-codegen fmt vet clean demo demo-ci bench
 
 all: build
 
@@ -63,6 +64,20 @@ demo: tools build
 
 demo-ci:
 	DEMO_EXIT_WHEN_PROVISIONED=1 $(MAKE) demo
+
+# make bench: N hosts through their lifecycle with the controller as a separate process, and
+# the same lifecycle driven directly against Ironic; results in test/benchresults/ (JSON, PNG).
+# FAKE_DELAY (seconds, or a range "1,3") mimics hardware; IDLE is the idle window; WORKERS the
+# controller's --host-workers; BENCH_FLAGS more flags (go run ./test/bench/cmd/bench -h).
+# Not part of `make test`. See BENCHMARKS.md.
+N ?= 100
+FAKE_DELAY ?= 0
+IDLE ?= 60s
+WORKERS ?= 16
+BENCH_FLAGS ?=
+
+bench: tools
+	$(GO) run ./test/bench/cmd/bench -n $(N) -fake-delay $(FAKE_DELAY) -idle $(IDLE) -host-workers $(WORKERS) $(BENCH_FLAGS)
 
 clean:
 	rm -rf bin/ _output/
