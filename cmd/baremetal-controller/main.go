@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 
 	kubeinformers "k8s.io/client-go/informers"
@@ -22,6 +23,8 @@ import (
 	"github.com/metalkube/metalkube/pkg/generated/clientset/versioned"
 	"github.com/metalkube/metalkube/pkg/generated/informers/externalversions"
 	"github.com/metalkube/metalkube/pkg/ironic"
+	"github.com/metalkube/metalkube/pkg/leader"
+	"github.com/metalkube/metalkube/pkg/metrics"
 )
 
 func klogFlags(fs *flag.FlagSet) { klog.InitFlags(fs) }
@@ -58,17 +61,25 @@ func run(ctx context.Context, o *options) error {
 	if err != nil {
 		return err
 	}
+	m := metrics.New()
+	m.RegisterWorkqueueMetrics() // before the controllers create their queues
 	ctrlConfig := controller.Config{
-		Kube: kube, Client: metal3,
+		Kube: kube, Client: metal3, Metrics: m,
 		Informers:   externalversions.NewSharedInformerFactoryWithOptions(metal3, 0, externalversions.WithNamespace(o.namespace)),
 		EnableHosts: o.enableHosts, EnableMachines: o.enableMachines,
 		HostWorkers: o.hostWorkers, MachineWorkers: o.machineWorkers,
-		HostOptions: controller.HostControllerOptions{SteadyResync: o.steadyResync},
+		HostOptions: controller.HostControllerOptions{
+			SteadyResync: o.steadyResync, NodePollInterval: o.nodePollInterval,
+			MaxProvisioningAttempts: o.maxProvisioningAttempts, MaxConcurrentProvisioning: o.maxConcurrentProvisioning,
+			DiscoveryNamespace: o.discoveryNamespace,
+		},
 	}
+	var prov *ironic.Ironic
 	if o.enableHosts {
-		if ctrlConfig.Provisioner, err = newIronic(o); err != nil {
+		if prov, err = newIronic(o, m); err != nil {
 			return err
 		}
+		ctrlConfig.Provisioner = prov
 		ctrlConfig.SecretInformers = kubeinformers.NewSharedInformerFactoryWithOptions(kube, 0,
 			kubeinformers.WithNamespace(o.namespace), kubeinformers.WithTweakListOptions(controller.SecretListOptions))
 		defer ctrlConfig.SecretInformers.Shutdown()
@@ -79,8 +90,39 @@ func run(ctx context.Context, o *options) error {
 		return err
 	}
 	logger.Info("Starting", "hostController", o.enableHosts, "machineActuator", o.enableMachines,
-		"ironic", o.ironicEndpoint, "namespace", o.namespace, "hostWorkers", o.hostWorkers, "machineWorkers", o.machineWorkers)
-	return ctrl.Run(ctx)
+		"ironic", o.ironicEndpoint, "namespace", o.namespace, "hostWorkers", o.hostWorkers, "machineWorkers", o.machineWorkers,
+		"leaderElect", o.leaderElect)
+
+	var leading atomic.Bool
+	if o.metricsAddress != "" {
+		// A standby replica is ready: it is healthy and waiting for the Lease.
+		standby := func() bool { return o.leaderElect && !leading.Load() }
+		checks := metrics.Checks{Synced: func() bool { return standby() || ctrl.HasSynced() }}
+		if prov != nil {
+			checks.Provisioner = prov.Ready
+		}
+		srv := metrics.NewServer(m, checks)
+		go func() {
+			if err := srv.ListenAndServe(ctx, o.metricsAddress); err != nil {
+				logger.Error(err, "Metrics and health server failed", "address", o.metricsAddress)
+			}
+		}()
+	}
+	if !o.leaderElect {
+		return ctrl.Run(ctx)
+	}
+	var runErr error
+	err = leader.Run(ctx, kube, leader.Options{
+		Namespace: o.leaderElectionNS, Name: o.leaderElectionID,
+		LeaseDuration: o.leaseDuration, RenewDeadline: o.renewDeadline, RetryPeriod: o.retryPeriod,
+	}, func(ctx context.Context) {
+		leading.Store(true)
+		runErr = ctrl.Run(ctx)
+	})
+	if err != nil {
+		return err
+	}
+	return runErr
 }
 
 func kubeConfig(path string) (*rest.Config, error) {
@@ -90,8 +132,8 @@ func kubeConfig(path string) (*rest.Config, error) {
 	return clientcmd.BuildConfigFromFlags("", path)
 }
 
-func newIronic(o *options) (*ironic.Ironic, error) {
-	cfg := ironic.Config{Endpoint: o.ironicEndpoint, Insecure: o.ironicInsecure}
+func newIronic(o *options, m *metrics.Metrics) (*ironic.Ironic, error) {
+	cfg := ironic.Config{Endpoint: o.ironicEndpoint, Insecure: o.ironicInsecure, WrapTransport: m.IronicTransport}
 	if o.ironicAuthFile != "" {
 		user, password, err := readAuthFile(o.ironicAuthFile)
 		if err != nil {

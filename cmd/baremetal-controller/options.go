@@ -24,6 +24,19 @@ type options struct {
 	kubeQPS        float64
 	kubeBurst      int
 	steadyResync   time.Duration
+
+	nodePollInterval          time.Duration
+	maxProvisioningAttempts   int
+	maxConcurrentProvisioning int
+	discoveryNamespace        string
+	metricsAddress            string
+
+	leaderElect      bool
+	leaderElectionNS string
+	leaderElectionID string
+	leaseDuration    time.Duration
+	renewDeadline    time.Duration
+	retryPeriod      time.Duration
 }
 
 // envFlag describes one flag and its environment variable.
@@ -62,8 +75,30 @@ func parseOptions(args []string) (*options, error) {
 			func(fs *flag.FlagSet, n, h string) { fs.Float64Var(&o.kubeQPS, n, 50, h) }},
 		{envFlag{"kube-api-burst", "KUBE_API_BURST", "burst of queries to the Kubernetes API server"},
 			func(fs *flag.FlagSet, n, h string) { fs.IntVar(&o.kubeBurst, n, 100, h) }},
-		{envFlag{"steady-resync", "STEADY_RESYNC", "how often a host in a stable state is checked against Ironic"},
+		{envFlag{"steady-resync", "STEADY_RESYNC", "how often a stable host is checked against Ironic when Ironic cannot list nodes (otherwise --node-poll-interval applies)"},
 			func(fs *flag.FlagSet, n, h string) { fs.DurationVar(&o.steadyResync, n, 5*time.Minute, h) }},
+		{envFlag{"node-poll-interval", "NODE_POLL_INTERVAL", "period of the one shared Ironic node list that notices changes to stable hosts"},
+			func(fs *flag.FlagSet, n, h string) { fs.DurationVar(&o.nodePollInterval, n, time.Minute, h) }},
+		{envFlag{"max-provisioning-attempts", "MAX_PROVISIONING_ATTEMPTS", "consecutive failed deploys of the same image before retries stop (0: no limit)"},
+			func(fs *flag.FlagSet, n, h string) { fs.IntVar(&o.maxProvisioningAttempts, n, 5, h) }},
+		{envFlag{"max-concurrent-provisioning", "MAX_CONCURRENT_PROVISIONING", "hosts inspecting, cleaning or (de)provisioning at once (0: no limit)"},
+			func(fs *flag.FlagSet, n, h string) { fs.IntVar(&o.maxConcurrentProvisioning, n, 20, h) }},
+		{envFlag{"discovery-namespace", "DISCOVERY_NAMESPACE", "import Ironic nodes no host owns as BareMetalHosts in this namespace (empty: off)"},
+			func(fs *flag.FlagSet, n, h string) { fs.StringVar(&o.discoveryNamespace, n, "", h) }},
+		{envFlag{"metrics-bind-address", "METRICS_BIND_ADDRESS", "address serving /metrics, /healthz and /readyz, e.g. :8080 (empty: off)"},
+			func(fs *flag.FlagSet, n, h string) { fs.StringVar(&o.metricsAddress, n, "", h) }},
+		{envFlag{"leader-elect", "LEADER_ELECT", "act only while holding a Lease, so one of several replicas works (default: on in a cluster, off with --kubeconfig)"},
+			func(fs *flag.FlagSet, n, h string) { fs.BoolVar(&o.leaderElect, n, false, h) }},
+		{envFlag{"leader-election-namespace", "LEADER_ELECTION_NAMESPACE", "namespace of the Lease (default: the pod's namespace, else baremetal-system)"},
+			func(fs *flag.FlagSet, n, h string) { fs.StringVar(&o.leaderElectionNS, n, "", h) }},
+		{envFlag{"leader-election-id", "LEADER_ELECTION_ID", "name of the Lease"},
+			func(fs *flag.FlagSet, n, h string) { fs.StringVar(&o.leaderElectionID, n, "baremetal-controller", h) }},
+		{envFlag{"leader-election-lease-duration", "LEADER_ELECTION_LEASE_DURATION", "how long a standby waits before taking over a leader that stopped renewing"},
+			func(fs *flag.FlagSet, n, h string) { fs.DurationVar(&o.leaseDuration, n, 15*time.Second, h) }},
+		{envFlag{"leader-election-renew-deadline", "LEADER_ELECTION_RENEW_DEADLINE", "how long the leader keeps trying to renew before it gives up"},
+			func(fs *flag.FlagSet, n, h string) { fs.DurationVar(&o.renewDeadline, n, 10*time.Second, h) }},
+		{envFlag{"leader-election-retry-period", "LEADER_ELECTION_RETRY_PERIOD", "how often replicas try to acquire or renew the Lease"},
+			func(fs *flag.FlagSet, n, h string) { fs.DurationVar(&o.retryPeriod, n, 2*time.Second, h) }},
 	}
 	for _, f := range flags {
 		f.bind(fs, f.name, fmt.Sprintf("%s (env %s)", f.help, f.env))
@@ -79,6 +114,17 @@ func parseOptions(args []string) (*options, error) {
 			if err := fs.Set(f.name, strings.TrimSpace(v)); err != nil {
 				return nil, fmt.Errorf("environment variable %s: %w", f.env, err)
 			}
+			set[f.name] = true
+		}
+	}
+	if !set["leader-elect"] {
+		// In a cluster replicas may run side by side; a local run (--kubeconfig) is alone.
+		o.leaderElect = o.kubeconfig == ""
+	}
+	if o.leaderElectionNS == "" {
+		o.leaderElectionNS = os.Getenv("POD_NAMESPACE")
+		if o.leaderElectionNS == "" {
+			o.leaderElectionNS = "baremetal-system"
 		}
 	}
 	if !o.enableHosts && !o.enableMachines {

@@ -36,6 +36,8 @@ type Config struct {
 	CACertPEM []byte
 	// Insecure skips verification of Ironic's TLS certificate.
 	Insecure bool
+	// WrapTransport, when set, wraps the transport after TLS is configured (metrics).
+	WrapTransport func(http.RoundTripper) http.RoundTripper
 	// HTTPClient, when set, sends the requests (tests use it to count them). Its transport
 	// must be an *http.Transport (or nil) if CACertPEM or Insecure is set.
 	HTTPClient *http.Client
@@ -171,6 +173,9 @@ func newHTTPClient(cfg Config) (*http.Client, error) {
 	}
 	if next == nil {
 		next = http.DefaultTransport
+	}
+	if cfg.WrapTransport != nil {
+		next = cfg.WrapTransport(next)
 	}
 	c.Transport = &logTransport{next: next}
 	return &c, nil

@@ -25,6 +25,7 @@ type rendered struct {
 	deployment  *appsv1.Deployment
 	configMap   *corev1.ConfigMap
 	clusterRole *rbacv1.ClusterRole
+	roles       []*rbacv1.Role
 	binding     *rbacv1.ClusterRoleBinding
 }
 
@@ -69,6 +70,10 @@ func render(t *testing.T) *rendered {
 			case "ClusterRoleBinding":
 				renderOut.binding = &rbacv1.ClusterRoleBinding{}
 				into = renderOut.binding
+			case "Role":
+				role := &rbacv1.Role{}
+				renderOut.roles = append(renderOut.roles, role)
+				into = role
 			default:
 				continue
 			}
@@ -153,7 +158,8 @@ func TestApplyInstallsEverythingAndReapplyingChangesNothing(t *testing.T) {
 	}
 	for _, l := range lines {
 		if !strings.HasSuffix(l, " unchanged (server dry run)") {
-			t.Errorf("re-applying is not a no-op: %q", l)
+			diff, _ := env.Kubectl(ctx, "diff", "-k", filepath.Join(repo, "manifests"))
+			t.Errorf("re-applying is not a no-op: %q\n%s", l, diff)
 		}
 	}
 	for _, d := range r.docs {
@@ -192,14 +198,20 @@ func TestEveryNamespacedObjectIsInBaremetalSystem(t *testing.T) {
 	}
 }
 
-// TestTheControllerRunsLockedDown checks the pod's security settings, resources and the
+// TestTheControllerRunsLockedDown checks the pod's security settings, resources, probes and the
 // Ironic credentials mount.
 func TestTheControllerRunsLockedDown(t *testing.T) {
-	d := render(t).deployment
+	r := render(t)
+	d := r.deployment
 	pod := d.Spec.Template.Spec
-	if d.Spec.Replicas == nil || *d.Spec.Replicas != 1 || d.Spec.Strategy.Type != appsv1.RecreateDeploymentStrategyType {
+	leaderElection := r.configMap.Data["LEADER_ELECT"] == "true" || slices.Contains(pod.Containers[0].Args, "--leader-elect=true")
+	if !leaderElection && (d.Spec.Replicas == nil || *d.Spec.Replicas != 1 || d.Spec.Strategy.Type != appsv1.RecreateDeploymentStrategyType) {
 		t.Errorf("without leader election the controller must run as exactly one replica with the Recreate strategy: replicas %v, strategy %q",
 			d.Spec.Replicas, d.Spec.Strategy.Type)
+	}
+	if c := pod.Containers[0]; c.LivenessProbe == nil || c.LivenessProbe.HTTPGet == nil || c.LivenessProbe.HTTPGet.Path != "/healthz" ||
+		c.ReadinessProbe == nil || c.ReadinessProbe.HTTPGet == nil || c.ReadinessProbe.HTTPGet.Path != "/readyz" {
+		t.Errorf("the container needs a /healthz liveness probe and a /readyz readiness probe: %+v %+v", c.LivenessProbe, c.ReadinessProbe)
 	}
 	psc := pod.SecurityContext
 	if psc == nil || psc.RunAsNonRoot == nil || !*psc.RunAsNonRoot || psc.SeccompProfile == nil ||

@@ -76,7 +76,11 @@ func TestTheClusterRoleGrantsExactlyWhatTheControllerUses(t *testing.T) {
 	}
 
 	granted := map[string]bool{}
-	for _, rule := range r.clusterRole.Rules {
+	rules := slices.Clone(r.clusterRole.Rules)
+	for _, role := range r.roles {
+		rules = append(rules, role.Rules...)
+	}
+	for _, rule := range rules {
 		if len(rule.NonResourceURLs) > 0 || len(rule.ResourceNames) > 0 {
 			t.Errorf("unexpected rule %+v: the controller needs neither non-resource URLs nor per-name rules", rule)
 		}
@@ -157,6 +161,8 @@ func startControllerAsServiceAccount(t *testing.T, ctx context.Context, r *rende
 			v = ironic.URL
 		case "IRONIC_AUTH_FILE":
 			v = authFile
+		case "METRICS_BIND_ADDRESS":
+			v = "127.0.0.1:0" // any free port: tests run side by side
 		}
 		environ = append(environ, k+"="+v)
 	}
