@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bufio"
 	"image/color"
 	"net/url"
 	"os"
@@ -161,5 +162,28 @@ func TestHostsHaveUniqueMACs(t *testing.T) {
 			t.Fatalf("MAC %s repeats at host %d", m, i)
 		}
 		seen[m] = true
+	}
+}
+
+func TestParseMetricsReadsTheHostQueue(t *testing.T) {
+	text := `# HELP workqueue_depth Current depth of the workqueue.
+# TYPE workqueue_depth gauge
+workqueue_depth{name="baremetalhost"} 42
+workqueue_queue_duration_seconds_sum{name="baremetalhost"} 10
+workqueue_queue_duration_seconds_count{name="baremetalhost"} 4
+metal3_reconcile_total{controller="baremetalhost",result="success"} 7
+metal3_reconcile_total{controller="baremetalhost",result="error"} 1
+`
+	m, err := parseMetrics(bufio.NewScanner(strings.NewReader(text)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m[`workqueue_depth{name="baremetalhost"}`]; got != 42 {
+		t.Errorf("depth %v", got)
+	}
+	var q QueueFigures
+	queueFigures(m, &q)
+	if q.MeanWaitSeconds != 2.5 || q.Reconciles["success"] != 7 || q.Reconciles["error"] != 1 {
+		t.Errorf("queue figures %+v", q)
 	}
 }

@@ -1,10 +1,12 @@
 package bench
 
 import (
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -27,11 +29,12 @@ type Proxy struct {
 
 // Request is one request that went through the proxy.
 type Request struct {
-	At      time.Time
-	Pattern string
-	Method  string
-	Path    string
-	Status  int
+	At       time.Time
+	Duration time.Duration
+	Pattern  string
+	Method   string
+	Path     string
+	Status   int
 }
 
 // StartProxy listens on a free loopback port and forwards to target (Ironic's API root).
@@ -54,7 +57,8 @@ func StartProxy(target string) (*Proxy, error) {
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		start := time.Now()
 		rp.ServeHTTP(rec, r)
-		p.record(Request{At: start, Pattern: Pattern(r.Method, r.URL), Method: r.Method, Path: r.URL.Path, Status: rec.status})
+		p.record(Request{At: start, Duration: time.Since(start), Pattern: Pattern(r.Method, r.URL), Method: r.Method,
+			Path: r.URL.Path, Status: rec.status})
 	})}
 	go func() { _ = p.server.Serve(l) }()
 	return p, nil
@@ -116,6 +120,18 @@ func (p *Proxy) LastRequest(match func(Request) bool) time.Time {
 		}
 	}
 	return time.Time{}
+}
+
+// WriteLog writes every request as a tab-separated line (time since start, duration,
+// status, method, path), for a closer look at a run.
+func (p *Proxy) WriteLog(path string, start time.Time) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var b strings.Builder
+	for _, r := range p.requests {
+		fmt.Fprintf(&b, "%.3f\t%.3f\t%d\t%s\t%s\n", r.At.Sub(start).Seconds(), r.Duration.Seconds(), r.Status, r.Method, r.Path)
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
 
 // Close stops the proxy.

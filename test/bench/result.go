@@ -72,6 +72,9 @@ type ControllerResult struct {
 	Latency []LatencyProbe `json:"latency"`
 	// Others is the CPU seconds of Ironic, kube-apiserver and etcd per phase.
 	Others map[string]PhaseCPU `json:"others_cpu_s"`
+	// Queue is the host workqueue as the controller's /metrics reports it (when it has
+	// --metrics-bind-address).
+	Queue *QueueFigures `json:"queue,omitempty"`
 	// Errors are host errors seen on the way (status.errorMessage), by host.
 	Errors  map[string]string `json:"errors,omitempty"`
 	Samples []Sample          `json:"samples"`
@@ -84,14 +87,16 @@ type IronicFigures struct {
 	// Deprovision counts from the first delete to the last host gone.
 	Deprovision Counts `json:"deprovision"`
 	// PerHostLifecycle is (ToProvisioned + Deprovision) / N, by pattern and in total.
-	PerHostLifecycle        map[string]float64 `json:"per_host_lifecycle"`
-	PerHostLifecycleTotal   float64            `json:"per_host_lifecycle_total"`
-	PerHostToProvisioned    float64            `json:"per_host_to_provisioned"`
-	Idle                    Counts             `json:"idle"`
-	IdlePerMinute           float64            `json:"idle_per_minute"`
-	IdlePerHostPerMinute    float64            `json:"idle_per_host_per_minute"`
-	IdleWindowSeconds       float64            `json:"idle_window_s"`
-	NodeListsPerMinuteBusy  float64            `json:"node_lists_per_minute_while_provisioning"`
+	PerHostLifecycle       map[string]float64 `json:"per_host_lifecycle"`
+	PerHostLifecycleTotal  float64            `json:"per_host_lifecycle_total"`
+	PerHostToProvisioned   float64            `json:"per_host_to_provisioned"`
+	Idle                   Counts             `json:"idle"`
+	IdlePerMinute          float64            `json:"idle_per_minute"`
+	IdlePerHostPerMinute   float64            `json:"idle_per_host_per_minute"`
+	IdleWindowSeconds      float64            `json:"idle_window_s"`
+	NodeListsPerMinuteBusy float64            `json:"node_lists_per_minute_while_provisioning"`
+	// Latency is how long Ironic took to answer, by pattern, until all were provisioned.
+	Latency                 map[string]Latency `json:"latency_to_provisioned"`
 	ErrorsAnswered          int                `json:"error_answers"`
 	ErrorsAnsweredByPattern Counts             `json:"error_answers_by_pattern,omitempty"`
 }
@@ -148,6 +153,7 @@ type BaselineSummary struct {
 	PerNode         map[string]float64 `json:"requests_per_node"`
 	PerNodeTotal    float64            `json:"requests_per_node_total"`
 	PerNodeToActive float64            `json:"requests_per_node_to_active"`
+	Latency         map[string]Latency `json:"latency_to_active"`
 	Failures        []string           `json:"failures,omitempty"`
 	IronicCPU       float64            `json:"ironic_cpu_s"`
 	Samples         []Sample           `json:"samples"`
@@ -247,6 +253,9 @@ func (r *Result) PrintTable(w io.Writer) {
 		return fmt.Sprintf("%.1f (%.1f)", c.Process.CPUTotal, c.Process.CPUPer1000Hosts)
 	}), na)
 	row("controller peak RSS MiB", cs(func(c *ControllerResult) string { return f1(c.Process.PeakRSSMiB) }), na)
+	if c != nil && c.Queue != nil {
+		row("host queue: max depth, mean wait (s)", fmt.Sprintf("%.0f, %.2f", c.Queue.MaxDepth, c.Queue.MeanWaitSeconds), na)
+	}
 	row("Ironic CPU s", cs(func(c *ControllerResult) string {
 		o := c.Others["ironic"]
 		return f1(o.ToProvisioned + o.Idle + o.Deprovision)

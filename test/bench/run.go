@@ -160,6 +160,9 @@ func runBaseline(ctx context.Context, cfg Config, dir string) (*BaselineResult, 
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := proxy.WriteLog(filepath.Join(dir, "ironic-requests.tsv"), b.Start); err != nil {
+		return nil, nil, err
+	}
 	reqs := CountRequests(proxy.Requests(b.Start, time.Time{}))
 	toActive := CountRequests(proxy.Requests(b.Start, b.AllActive.Add(time.Millisecond)))
 	s := &BaselineSummary{
@@ -167,6 +170,7 @@ func runBaseline(ctx context.Context, cfg Config, dir string) (*BaselineResult, 
 		ToGoneSeconds: seconds(b.AllGone.Sub(b.UndeployStart)), GonePerNode: Distribute(b.ToGone),
 		Requests: reqs, PerNode: reqs.PerHost(cfg.N), PerNodeTotal: round(float64(reqs.Total())/float64(cfg.N), 2),
 		PerNodeToActive: round(float64(toActive.Total())/float64(cfg.N), 2),
+		Latency:         LatencyByPattern(proxy.Requests(b.Start, b.AllActive.Add(time.Millisecond))),
 		Failures:        b.Failures, Samples: b.Samples,
 	}
 	if cpu0 >= 0 {
@@ -259,6 +263,15 @@ func runController(ctx context.Context, cfg Config, repo, work string, settings 
 	args := []string{"--kubeconfig", s.env.Kubeconfig, "--ironic-endpoint", s.proxy.URL, "--namespace", cfg.Namespace,
 		fmt.Sprintf("--host-workers=%d", cfg.HostWorkers), fmt.Sprintf("--kube-api-qps=%g", cfg.KubeQPS),
 		fmt.Sprintf("--kube-api-burst=%d", cfg.KubeBurst)}
+	metricsURL := ""
+	if help.Flags["metrics-bind-address"] {
+		port, err := envtest.FreePort()
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, fmt.Sprintf("--metrics-bind-address=127.0.0.1:%d", port))
+		metricsURL = fmt.Sprintf("http://127.0.0.1:%d/metrics", port)
+	}
 	if help.Flags["enable-machine-actuator"] {
 		args = append(args, "--enable-machine-actuator=false") // no Machines here (and no Machine CRD)
 	}
@@ -297,15 +310,22 @@ func runController(ctx context.Context, cfg Config, repo, work string, settings 
 		return m
 	}
 	var rssMu sync.Mutex
-	var rssSamples []float64
+	var rssSamples, depthSamples []float64
 	go func() {
 		tick := time.NewTicker(cfg.SampleInterval)
 		defer tick.Stop()
-		for {
+		for k := 0; ; k++ {
 			if st, err := ReadProc(pid); err == nil {
 				rssMu.Lock()
 				rssSamples = append(rssSamples, round(float64(st.RSSBytes)/(1<<20), 1))
 				rssMu.Unlock()
+			}
+			if metricsURL != "" && k%4 == 0 { // every 4th sample: scraping costs the controller CPU too
+				if m, err := ScrapeMetrics(metricsURL); err == nil {
+					rssMu.Lock()
+					depthSamples = append(depthSamples, m["workqueue_depth"+hostQueue])
+					rssMu.Unlock()
+				}
 			}
 			select {
 			case <-trackCtx.Done():
@@ -398,7 +418,18 @@ func runController(ctx context.Context, cfg Config, repo, work string, settings 
 	r.Samples = tracker.Samples()
 	rssMu.Lock()
 	r.Process.RSSMiB = rssSamples
+	if metricsURL != "" {
+		r.Queue = &QueueFigures{DepthSamples: depthSamples}
+		for _, d := range depthSamples {
+			r.Queue.MaxDepth = max(r.Queue.MaxDepth, d)
+		}
+	}
 	rssMu.Unlock()
+	if r.Queue != nil {
+		if m, err := ScrapeMetrics(metricsURL); err == nil {
+			queueFigures(m, r.Queue)
+		}
+	}
 
 	// CPU per phase.
 	for k := range cpu0 {
@@ -417,6 +448,7 @@ func runController(ctx context.Context, cfg Config, repo, work string, settings 
 	// Ironic requests per phase.
 	ir := &r.Ironic
 	ir.ToProvisioned = CountRequests(s.proxy.Requests(t0, idleStart))
+	ir.Latency = LatencyByPattern(s.proxy.Requests(t0, lastProvisioned))
 	ir.Deprovision = CountRequests(s.proxy.Requests(t1, tEnd))
 	lifecycle := ir.ToProvisioned.Add(ir.Deprovision)
 	ir.PerHostLifecycle = lifecycle.PerHost(cfg.N)
@@ -441,6 +473,10 @@ func runController(ctx context.Context, cfg Config, repo, work string, settings 
 			ir.ErrorsAnswered++
 			ir.ErrorsAnsweredByPattern[fmt.Sprintf("%s -> %d", q.Pattern, q.Status)]++
 		}
+	}
+
+	if err := s.proxy.WriteLog(filepath.Join(work, "ironic-requests.tsv"), t0); err != nil {
+		return nil, err
 	}
 
 	// API requests from the audit log, once the controller has stopped.
