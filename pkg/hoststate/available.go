@@ -39,17 +39,11 @@ func handleAvailable(m *machine) step {
 			return act(Action{Kind: ActionRecover}) // manageable first; inspection follows
 		}
 		return m.managePower()
-	case provisioner.StateManageable:
-		if !n.Stable() {
-			return m.waitNode()
-		}
-		return act(m.provide())
-	case provisioner.StateCleanFail:
-		return m.failOrRetry(metal3.PreparationError, "cleaning failed: "+n.LastError, Action{Kind: ActionRecover})
-	case provisioner.StateInspectFail, provisioner.StateAdoptFail:
-		return act(Action{Kind: ActionRecover})
 	case provisioner.StateActive:
 		return m.fail(metal3.ProvisioningError, "the node is active although the host is available; remove the node from Ironic or mark the host externally provisioned")
+	}
+	if s, ok := m.towardAvailable(metal3.PreparationError, "cleaning failed: "); ok {
+		return s
 	}
 	return m.waitNode()
 }

@@ -62,15 +62,9 @@ func handleDeprovisioning(m *machine) step {
 		}
 		m.setState(metal3.StateAvailable)
 		return handleAvailable(m)
-	case provisioner.StateManageable:
-		if !n.Stable() {
-			return m.waitNode()
-		}
-		return act(m.provide())
-	case provisioner.StateCleanFail:
-		return m.failOrRetry(metal3.ProvisioningError, "cleaning after deprovisioning failed: "+n.LastError, Action{Kind: ActionRecover})
-	case provisioner.StateInspectFail, provisioner.StateAdoptFail:
-		return act(Action{Kind: ActionRecover})
+	}
+	if s, ok := m.towardAvailable(metal3.ProvisioningError, "cleaning after deprovisioning failed: "); ok {
+		return s
 	}
 	return m.waitNode()
 }

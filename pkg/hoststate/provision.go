@@ -53,15 +53,9 @@ func handleProvisioning(m *machine) step {
 			return s
 		}
 		return m.failOrRetry(metal3.ProvisioningError, "deploy failed: "+n.LastError, Action{Kind: ActionDeploy})
-	case provisioner.StateManageable:
-		if !n.Stable() {
-			return m.waitNode()
-		}
-		return act(m.provide())
-	case provisioner.StateCleanFail:
-		return m.failOrRetry(metal3.PreparationError, "cleaning failed: "+n.LastError, Action{Kind: ActionRecover})
-	case provisioner.StateInspectFail, provisioner.StateAdoptFail:
-		return act(Action{Kind: ActionRecover})
+	}
+	if s, ok := m.towardAvailable(metal3.PreparationError, "cleaning failed: "); ok {
+		return s
 	}
 	return m.waitNode()
 }
