@@ -357,15 +357,27 @@ func runController(ctx context.Context, cfg Config, repo, work string, settings 
 	logf("all %d hosts provisioned after %.1f s (per host p50 %.1f s, p99 %.1f s)", cfg.N,
 		r.ToProvisionedSeconds, r.ProvisionedPerHost.P50, r.ProvisionedPerHost.P99)
 
-	// Phase 2: wait until the controller is quiet, then count an idle window.
-	quietFor := 10 * time.Second
+	// Phase 2: wait until the controller is quiet, then count an idle window. Quiet means: the
+	// shared node poll has run since the last host was provisioned (its first run after a wave
+	// of changes enqueues every changed host once, which belongs to the lifecycle, not to
+	// idling), and no request other than a node list for 10 s since.
+	const quietFor = 10 * time.Second
 	quietStart := time.Now()
 	for {
+		list := s.proxy.LastRequest(isNodeList)
 		last := s.proxy.LastRequest(func(r Request) bool { return !isNodeList(r) })
-		if time.Since(last) >= quietFor || time.Since(quietStart) > 3*time.Minute {
+		if list.After(lastProvisioned) && time.Since(list) >= quietFor && time.Since(last) >= quietFor {
 			break
 		}
-		time.Sleep(time.Second)
+		if time.Since(quietStart) > 5*time.Minute {
+			logf("warning: the controller was not quiet within 5 minutes of the last host provisioned")
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(time.Second):
+		}
 	}
 	idleStart := time.Now()
 	cpuIdle0 := cpu()
