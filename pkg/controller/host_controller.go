@@ -132,6 +132,7 @@ func NewHostController(ctx context.Context, o HostControllerOptions) (*HostContr
 		c.recorder = c.broadcaster.NewRecorder(eventScheme(), corev1.EventSource{Component: FieldManager})
 	}
 	c.syncHandler = c.sync
+	c.slots.wake = func(key string) { c.queue.Add(key) }
 	if o.Metrics != nil {
 		o.Metrics.RegisterHostCollector(c.hosts)
 	}

@@ -52,3 +52,27 @@ func TestASettledHostFreesItsSlotUnlessBusy(t *testing.T) {
 		t.Error("no limit must always grant")
 	}
 }
+
+func TestAFreedSlotWakesTheLongestWaitingHost(t *testing.T) {
+	var woken []string
+	s := newProvisioningSlots(1)
+	s.wake = func(key string) { woken = append(woken, key) }
+	s.acquire("ns/a")
+	s.settle("ns/a", true)
+	for _, k := range []string{"ns/b", "ns/c", "ns/b"} {
+		if s.acquire(k) {
+			t.Fatalf("%s got a slot beyond the limit", k)
+		}
+	}
+	s.settle("ns/a", false)
+	if len(woken) != 1 || woken[0] != "ns/b" {
+		t.Fatalf("woken %v, want [ns/b]", woken)
+	}
+	if !s.acquire("ns/b") {
+		t.Fatal("the woken host did not get the free slot")
+	}
+	s.settle("ns/b", false)
+	if len(woken) != 2 || woken[1] != "ns/c" {
+		t.Fatalf("woken %v, want ns/c next", woken)
+	}
+}
