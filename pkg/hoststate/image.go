@@ -64,16 +64,17 @@ func ValidateImage(img *metal3.Image, custom *metal3.CustomDeploy) error {
 func checkURL(raw, field string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return fmt.Errorf("%s is not a valid URL: %v", field, err)
+		return fmt.Errorf("%s is not a valid URL", field) // the parse error would quote it whole
 	}
+	// Redacted hides a password in the URL: status and Events must never carry one.
 	switch u.Scheme {
 	case "http", "https":
 		if u.Host == "" {
-			return fmt.Errorf("%s %q has no host", field, raw)
+			return fmt.Errorf("%s %q has no host", field, u.Redacted())
 		}
 	case "file":
 	default:
-		return fmt.Errorf("%s %q must use http, https or file", field, raw)
+		return fmt.Errorf("%s %q must use http, https or file", field, u.Redacted())
 	}
 	return nil
 }

@@ -37,3 +37,16 @@ func TestAnIPMIHostSkipsInspectionItsDriverCannotDo(t *testing.T) {
 			nil, do(ActionInspect, stInspecting, "BMCAccessValidated", "Registered", "InspectionStarted")},
 	})
 }
+
+func TestImageErrorsNeverQuoteAPasswordFromTheURL(t *testing.T) {
+	for _, raw := range []string{"ftp://user:hunter2@images.example/os.qcow2", "http://user:hunter2@/os.qcow2", "http://user:hunter2@exa mple/%zz"} {
+		err := ValidateImage(&metal3.Image{URL: raw, Checksum: "d41d8cd98f00b204e9800998ecf8427e"}, nil)
+		if err == nil {
+			t.Errorf("%q accepted", raw)
+			continue
+		}
+		if contains(err.Error(), "hunter2") {
+			t.Errorf("error %q quotes the password", err)
+		}
+	}
+}
