@@ -44,6 +44,14 @@ type Config struct {
 	// SkipBaseline and SkipController leave one side out.
 	SkipBaseline, SkipController bool
 
+	// ProfileDir, when set, runs the controller inside the harness instead of as a process,
+	// and writes there a CPU profile of the provisioning phase (cpu-provision.pprof), one of
+	// the deprovisioning phase (cpu-deprovision.pprof) and the live heap at idle
+	// (heap-idle.pprof). ControllerArgs do not apply; InProcessMaxConcurrent is its
+	// --max-concurrent-provisioning.
+	ProfileDir             string
+	InProcessMaxConcurrent int
+
 	// ResultsDir receives the JSON and PNG files.
 	ResultsDir string
 	// WorkDir holds logs and data; empty means a temporary directory, removed after a

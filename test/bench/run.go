@@ -181,19 +181,19 @@ func runBaseline(ctx context.Context, cfg Config, dir string) (*BaselineResult, 
 
 // stack is the controller run's processes.
 type stack struct {
-	env        *envtest.Environment
-	ironic     *ironictest.Ironic
-	proxy      *Proxy
-	controller *envtest.Process
-	client     versioned.Interface
-	auditLog   string
-	pids       map[string]int
+	// inProcessStop stops a controller run inside the harness (Config.ProfileDir).
+	inProcessStop func()
+	env           *envtest.Environment
+	ironic        *ironictest.Ironic
+	proxy         *Proxy
+	controller    *envtest.Process
+	client        versioned.Interface
+	auditLog      string
+	pids          map[string]int
 }
 
 func (s *stack) stop() {
-	if s.controller != nil {
-		s.controller.Stop(10 * time.Second)
-	}
+	s.stopController()
 	if s.proxy != nil {
 		_ = s.proxy.Close()
 	}
@@ -201,19 +201,36 @@ func (s *stack) stop() {
 	s.env.Stop()
 }
 
+// stopController stops the controller, whichever way it runs.
+func (s *stack) stopController() {
+	if s.controller != nil {
+		s.controller.Stop(10 * time.Second)
+	}
+	if s.inProcessStop != nil {
+		s.inProcessStop()
+		s.inProcessStop = nil
+	}
+}
+
 // runController measures the controller. The phases: create N hosts → all provisioned →
 // quiet → idle window → latency probes → delete all → all gone.
 func runController(ctx context.Context, cfg Config, repo, work string, settings *Settings) (*ControllerResult, error) {
 	logf := cfg.Logf
 	bin := cfg.ControllerBin
-	if bin == "" {
+	var prof *profiler
+	if cfg.ProfileDir != "" {
+		prof = &profiler{dir: cfg.ProfileDir}
+	} else if bin == "" {
 		logf("building baremetal-controller")
 		var err error
 		if bin, err = BuildController(ctx, repo, work); err != nil {
 			return nil, err
 		}
 	}
-	help := ReadControllerHelp(bin)
+	help := ControllerHelp{Flags: map[string]bool{}}
+	if prof == nil {
+		help = ReadControllerHelp(bin)
+	}
 
 	s := &stack{pids: map[string]int{}}
 	defer s.stop()
@@ -277,11 +294,24 @@ func runController(ctx context.Context, cfg Config, repo, work string, settings 
 	}
 	args = append(args, cfg.ControllerArgs...)
 	settings.ControllerArgs = append([]string{"--namespace=" + cfg.Namespace}, args[6:]...)
-	logf("starting baremetal-controller %s", strings.Join(args, " "))
-	if s.controller, err = StartController(bin, work, help, args); err != nil {
-		return nil, err
+	var pid int
+	if prof != nil {
+		settings.ControllerArgs = []string{"(in-process, profiled)", fmt.Sprintf("--host-workers=%d", cfg.HostWorkers),
+			fmt.Sprintf("--max-concurrent-provisioning=%d", cfg.InProcessMaxConcurrent)}
+		logf("starting the controller in-process for profiles in %s; CPU and RSS figures are the harness's", cfg.ProfileDir)
+		stopInProcess, err := startInProcess(ctx, s.env.Config, cfg, s.proxy.URL)
+		if err != nil {
+			return nil, err
+		}
+		s.inProcessStop = stopInProcess
+		pid = os.Getpid()
+	} else {
+		logf("starting baremetal-controller %s", strings.Join(args, " "))
+		if s.controller, err = StartController(bin, work, help, args); err != nil {
+			return nil, err
+		}
+		pid = s.controller.Pid()
 	}
-	pid := s.controller.Pid()
 	// The controller is running once its shared node poll has listed the nodes.
 	if err := envtest.WaitFor(s.controller, 2*time.Minute, "the controller's first node list", func() bool {
 		return !s.proxy.LastRequest(isNodeList).IsZero()
@@ -339,6 +369,9 @@ func runController(ctx context.Context, cfg Config, repo, work string, settings 
 	t0 := time.Now()
 	go tracker.RunSampler(trackCtx, t0, cfg.SampleInterval)
 	cpu0 := cpu()
+	if err := prof.startCPU("cpu-provision.pprof"); err != nil {
+		return nil, err
+	}
 	logf("creating %d hosts", cfg.N)
 	if err := CreateHosts(ctx, s.client, tracker, cfg.Namespace, cfg.N, cfg.SharedSecret, cfg.ClientWorkers); err != nil {
 		return nil, err
@@ -351,6 +384,7 @@ func runController(ctx context.Context, cfg Config, repo, work string, settings 
 	}, r.Errors); err != nil {
 		return nil, err
 	}
+	prof.stopCPU()
 	provisioned, lastProvisioned := tracker.Durations(metal3.StateProvisioned, names)
 	r.ToProvisionedSeconds = seconds(lastProvisioned.Sub(t0))
 	r.ProvisionedPerHost = Distribute(provisioned)
@@ -389,6 +423,9 @@ func runController(ctx context.Context, cfg Config, repo, work string, settings 
 	}
 	idleEnd := time.Now()
 	cpuIdle1 := cpu()
+	if err := prof.heap("heap-idle.pprof"); err != nil {
+		return nil, err
+	}
 	if st, err := ReadProc(pid); err == nil {
 		r.Process.IdleRSSMiB = round(float64(st.RSSBytes)/(1<<20), 1)
 	}
@@ -408,6 +445,9 @@ func runController(ctx context.Context, cfg Config, repo, work string, settings 
 	time.Sleep(2 * time.Second)
 	t1 := time.Now()
 	cpuDel0 := cpu()
+	if err := prof.startCPU("cpu-deprovision.pprof"); err != nil {
+		return nil, err
+	}
 	logf("deleting %d hosts", cfg.N)
 	if err := DeleteHosts(ctx, s.client, tracker, cfg.Namespace, cfg.N, cfg.ClientWorkers); err != nil {
 		return nil, err
@@ -415,6 +455,7 @@ func runController(ctx context.Context, cfg Config, repo, work string, settings 
 	if err := waitHosts(ctx, s, tracker, timeout, logf, func() int { return cfg.N - tracker.CountGone(names) }, r.Errors); err != nil {
 		return nil, err
 	}
+	prof.stopCPU()
 	gone, lastGone := tracker.GoneDurations(names)
 	r.ToGoneSeconds = seconds(lastGone.Sub(t1))
 	r.GonePerHost = Distribute(gone)
@@ -492,7 +533,7 @@ func runController(ctx context.Context, cfg Config, repo, work string, settings 
 	}
 
 	// API requests from the audit log, once the controller has stopped.
-	s.controller.Stop(10 * time.Second)
+	s.stopController()
 	time.Sleep(500 * time.Millisecond)
 	events, err := ReadAudit(s.auditLog, ControllerUserAgent)
 	if err != nil {
@@ -527,7 +568,7 @@ func waitHosts(ctx context.Context, s *stack, t *Tracker, timeout time.Duration,
 		if left == 0 {
 			return nil
 		}
-		if s.controller.Exited() {
+		if s.controller != nil && s.controller.Exited() {
 			return fmt.Errorf("the controller exited; last log lines:\n%s", s.controller.TailLog(3000))
 		}
 		if time.Now().After(deadline) {

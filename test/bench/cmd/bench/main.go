@@ -35,6 +35,8 @@ func main() {
 	flag.DurationVar(&cfg.BaselinePoll, "baseline-poll", 500*time.Millisecond, "the baseline's node list period")
 	flag.BoolVar(&cfg.SkipBaseline, "skip-baseline", false, "measure the controller only")
 	flag.BoolVar(&cfg.SkipController, "skip-controller", false, "measure the baseline only")
+	flag.StringVar(&cfg.ProfileDir, "profile", "", "run the controller inside the harness and write CPU and heap profiles into this directory (go tool pprof)")
+	flag.IntVar(&cfg.InProcessMaxConcurrent, "profile-max-concurrent-provisioning", 20, "with -profile: the controller's --max-concurrent-provisioning")
 	flag.StringVar(&cfg.ResultsDir, "results", "test/benchresults", "directory for the JSON and PNG results (relative to the repository)")
 	flag.StringVar(&cfg.WorkDir, "dir", "", "working directory for logs and data (default: a temporary one, removed after a successful run)")
 	flag.BoolVar(&cfg.Keep, "keep", false, "keep the temporary working directory (logs of the controller, Ironic, kube-apiserver)")
