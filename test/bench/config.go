@@ -24,6 +24,9 @@ type Config struct {
 	KubeBurst   int
 	// ControllerArgs are more controller flags, appended last.
 	ControllerArgs []string
+	// ControllerEnv are "KEY=VALUE" entries set in the controller's environment, e.g.
+	// GODEBUG=gctrace=1 to see its heap at each collection in its log.
+	ControllerEnv []string
 	// ControllerBin is a controller binary to use instead of building one.
 	ControllerBin string
 

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	"github.com/metalkube/metalkube/test/envtest"
 )
@@ -56,9 +57,20 @@ func parseHelp(out string) ControllerHelp {
 // StartController runs the controller in its own process group, logging to
 // dir/baremetal-controller.log, with none of the environment variables it reads: only args
 // configure it.
-func StartController(bin, dir string, help ControllerHelp, args []string) (*envtest.Process, error) {
+func StartController(bin, dir string, help ControllerHelp, args, env []string) (*envtest.Process, error) {
 	for _, e := range append(help.Env, "KUBECONFIG") {
 		_ = os.Unsetenv(e)
+	}
+	// The harness's own runtime read GODEBUG and the like at its start; setting them now
+	// affects only the child.
+	for _, kv := range env {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			return nil, fmt.Errorf("controller environment entry %q is not KEY=VALUE", kv)
+		}
+		if err := os.Setenv(k, v); err != nil {
+			return nil, err
+		}
 	}
 	return envtest.StartProcess("baremetal-controller", dir, bin, args...)
 }

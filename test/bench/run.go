@@ -307,7 +307,7 @@ func runController(ctx context.Context, cfg Config, repo, work string, settings 
 		pid = os.Getpid()
 	} else {
 		logf("starting baremetal-controller %s", strings.Join(args, " "))
-		if s.controller, err = StartController(bin, work, help, args); err != nil {
+		if s.controller, err = StartController(bin, work, help, args, cfg.ControllerEnv); err != nil {
 			return nil, err
 		}
 		pid = s.controller.Pid()

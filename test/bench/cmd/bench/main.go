@@ -18,7 +18,7 @@ import (
 
 func main() {
 	var cfg bench.Config
-	var controllerArgs string
+	var controllerArgs, controllerEnv string
 	flag.IntVar(&cfg.N, "n", 100, "number of hosts")
 	flag.StringVar(&cfg.FakeDelay, "fake-delay", "0", `Ironic's fake-hardware delay in seconds for power, boot, deploy and inspect ("2", or a range "1,3")`)
 	flag.IntVar(&cfg.PowerSyncInterval, "power-sync-interval", 600, "Ironic's power state sync period in seconds")
@@ -27,6 +27,7 @@ func main() {
 	flag.Float64Var(&cfg.KubeQPS, "kube-api-qps", 200, "the controller's --kube-api-qps")
 	flag.IntVar(&cfg.KubeBurst, "kube-api-burst", 400, "the controller's --kube-api-burst")
 	flag.StringVar(&controllerArgs, "controller-args", "", "more controller flags, space-separated")
+	flag.StringVar(&controllerEnv, "controller-env", "", `environment entries for the controller, space-separated (e.g. "GODEBUG=gctrace=1")`)
 	flag.StringVar(&cfg.ControllerBin, "controller", "", "a baremetal-controller binary to use instead of building ./cmd/baremetal-controller")
 	flag.BoolVar(&cfg.SharedSecret, "shared-secret", false, "one credentials Secret for every host instead of one each")
 	flag.IntVar(&cfg.ClientWorkers, "client-workers", 50, "how many creates or deletes the harness sends at once")
@@ -42,6 +43,7 @@ func main() {
 	flag.BoolVar(&cfg.Keep, "keep", false, "keep the temporary working directory (logs of the controller, Ironic, kube-apiserver)")
 	flag.Parse()
 	cfg.ControllerArgs = strings.Fields(controllerArgs)
+	cfg.ControllerEnv = strings.Fields(controllerEnv)
 	start := time.Now()
 	cfg.Logf = func(format string, args ...any) {
 		fmt.Printf("[%6.1fs] %s\n", time.Since(start).Seconds(), fmt.Sprintf(format, args...))
