@@ -66,6 +66,9 @@ func (c *HostController) sync(ctx context.Context, key string) error {
 	}
 
 	res := hoststate.Decide(in)
+	if res.WaitingForSlot {
+		c.slots.wait(key)
+	}
 	if res.Action.Kind != hoststate.ActionNone {
 		logger.V(2).Info("Acting on host", "action", res.Action.Kind, "state", res.Status.Provisioning.State)
 		if err := c.act(ctx, host, in.Node, res, in.Credentials); err != nil {

@@ -128,6 +128,7 @@ func (m *machine) result(s step) Result {
 		m.status.OperationalStatus = metal3.OperationalStatusDetached
 	}
 	m.setReadyCondition(s, r.RequeueAfter)
+	r.WaitingForSlot = s.reason == ReasonWaitingForSlot
 	r.Status = m.status
 	r.Events = m.events
 	return r

@@ -50,3 +50,21 @@ func TestImageErrorsNeverQuoteAPasswordFromTheURL(t *testing.T) {
 		}
 	}
 }
+
+func TestOnlyHostsHeldBackBySlotsSayTheyWaitForOne(t *testing.T) {
+	cases := []struct {
+		name string
+		in   Input
+		want bool
+	}{
+		{"an available host with an image and no slot", input(host(stAvailable, image(imgA)), node(available), slotsFull), true},
+		{"an available host with an image and a slot", input(host(stAvailable, image(imgA)), node(available)), false},
+		{"a provisioned host with no slot free", input(host(stProvisioned, provisioned(imgA), image(imgA)), node(active, poweredOn), slotsFull), false},
+		{"a host already provisioning with no slot free", input(host(stProvisioning, running(imgA)), node(deploying), slotsFull), false},
+	}
+	for _, c := range cases {
+		if got := decide(t, c.in).WaitingForSlot; got != c.want {
+			t.Errorf("%s: WaitingForSlot %v, want %v", c.name, got, c.want)
+		}
+	}
+}

@@ -89,8 +89,11 @@ var busyStates = map[metal3.ProvisioningState]bool{
 // IsBusyState reports whether a host in state s counts against the provisioning limit.
 func IsBusyState(s metal3.ProvisioningState) bool { return busyStates[s] }
 
-// slotRecheck is how often a host waiting for a provisioning slot looks again.
-const slotRecheck = 5 * time.Second
+// slotRecheck is how often a host waiting for a provisioning slot looks again. The controller
+// wakes waiting hosts as soon as a slot frees, so this is only a safety net: short enough to
+// recover from a lost wake, long enough that a thousand waiting hosts cost the provisioner
+// next to nothing.
+const slotRecheck = 2 * time.Minute
 
 // noSlot returns a wait when entering a busy state is not allowed now.
 func (m *machine) noSlot() (step, bool) {

@@ -87,6 +87,9 @@ type Result struct {
 	RequeueAfter time.Duration
 	// RemoveFinalizer says the host is fully cleaned up and may go.
 	RemoveFinalizer bool
+	// WaitingForSlot says the host stays where it is until a provisioning slot frees (it was
+	// told ProvisioningSlotsFull); the controller wakes it when one does.
+	WaitingForSlot bool
 	// RemoveAnnotations lists annotations the decision consumed (a done reboot, a started
 	// re-inspection, restored status); the controller removes them after writing status.
 	RemoveAnnotations []string
