@@ -45,10 +45,16 @@ func (c *HostController) secret(ctx context.Context, namespace, name string) (*c
 	}
 	if s.Labels[SecretLabel] != SecretLabelValue {
 		patch := fmt.Sprintf(`{"metadata":{"labels":{%q:%q}}}`, SecretLabel, SecretLabelValue)
-		if _, err := c.kube.CoreV1().Secrets(namespace).Patch(ctx, name, types.MergePatchType, []byte(patch),
-			metav1.PatchOptions{FieldManager: FieldManager}); err != nil {
+		labelled, err := c.kube.CoreV1().Secrets(namespace).Patch(ctx, name, types.MergePatchType, []byte(patch),
+			metav1.PatchOptions{FieldManager: FieldManager})
+		if err != nil {
 			klog.FromContext(ctx).V(1).Info("Could not label Secret; it will be read from the API server each time", "secret", klog.KRef(namespace, name), "err", err)
+			return s, nil
 		}
+		// The label changed the Secret's resourceVersion, which versions the credentials
+		// registered with the node: hand out the labelled one, so the next sync, reading the
+		// cache, sees the same version and does not register the node again.
+		return labelled, nil
 	}
 	return s, nil
 }
