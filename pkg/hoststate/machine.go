@@ -129,6 +129,7 @@ func (m *machine) result(s step) Result {
 	}
 	m.setReadyCondition(s, r.RequeueAfter)
 	r.WaitingForSlot = s.reason == ReasonWaitingForSlot
+	r.WatchNode = s.errType == "" && (s.watch || s.action.Kind != ActionNone)
 	r.Status = m.status
 	r.Events = m.events
 	return r

@@ -68,3 +68,23 @@ func TestOnlyHostsHeldBackBySlotsSayTheyWaitForOne(t *testing.T) {
 		}
 	}
 }
+
+func TestHostsWaitingOnTheirNodeSaySo(t *testing.T) {
+	cases := []struct {
+		name string
+		in   Input
+		want bool
+	}{
+		{"a host whose deploy is requested", input(host(stProvisioning, running(imgA)), node(available)), true},
+		{"a host that just enters provisioning (no action yet)", input(host(stAvailable, image(imgA)), node(available)), false},
+		{"a host whose node is deploying", input(host(stProvisioning, running(imgA)), node(deploying)), true},
+		{"a provisioned steady host", input(host(stProvisioned, running(imgA), online), node(active, poweredOn)), false},
+		{"a provisioned host being powered off", input(host(stProvisioned, running(imgA)), node(active, poweredOn)), true},
+		{"a host waiting for a slot", input(host(stAvailable, image(imgA)), node(available), slotsFull), false},
+	}
+	for _, c := range cases {
+		if got := decide(t, c.in).WatchNode; got != c.want {
+			t.Errorf("%s: WatchNode %v, want %v", c.name, got, c.want)
+		}
+	}
+}

@@ -16,6 +16,8 @@ type step struct {
 	steady  bool
 	// reason and why explain a wait in the Ready condition (defaults are derived).
 	reason, why string
+	// watch says the wait ends when the node changes (an operation in progress).
+	watch bool
 }
 
 // because sets the Ready condition's reason for this step.
@@ -44,7 +46,9 @@ func (m *machine) fail(t metal3.ErrorType, msg string) step {
 
 // waitNode waits for the node's operation in progress, polling less often the longer it runs.
 func (m *machine) waitNode() step {
-	return waitFor(pollInterval(m.node, m.in.Now)).explain(ReasonOperationInProgress, describeNode(m.node))
+	s := waitFor(pollInterval(m.node, m.in.Now)).explain(ReasonOperationInProgress, describeNode(m.node))
+	s.watch = true
+	return s
 }
 
 // pollInterval grows with the time the node has been in its current state: 1 s for the first

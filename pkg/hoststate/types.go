@@ -87,6 +87,10 @@ type Result struct {
 	RequeueAfter time.Duration
 	// RemoveFinalizer says the host is fully cleaned up and may go.
 	RemoveFinalizer bool
+	// WatchNode says the host waits for its node to change: an action was just issued or an
+	// operation is in progress. A controller that learns of node changes by other means (a
+	// shared feed of changed nodes) may look later than RequeueAfter, as a safety net only.
+	WatchNode bool
 	// WaitingForSlot says the host stays where it is until a provisioning slot frees (it was
 	// told ProvisioningSlotsFull); the controller wakes it when one does.
 	WaitingForSlot bool
