@@ -5,14 +5,12 @@ import (
 	"net"
 	"net/url"
 	"strings"
-
-	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 )
 
 // bmcHint turns a node's driver and driver_info back into a BareMetalHost BMC address, so a
 // node enrolled outside the controller can be imported. Credentials are never part of it.
 // It returns "" when the driver is not one the controller registers.
-func bmcHint(n *nodes.Node) string {
+func bmcHint(n *nodeDoc) string {
 	info := n.DriverInfo
 	switch n.Driver {
 	case "fake-hardware":

@@ -15,7 +15,6 @@ import (
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/httpbasic"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/noauth"
-	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 	"k8s.io/klog/v2"
 
 	"github.com/metalkube/metalkube/pkg/provisioner"
@@ -59,8 +58,8 @@ type Ironic struct {
 	negotiating chan struct{}
 
 	mu      sync.Mutex
-	version microversion           // zero until negotiated, and again after an outage
-	nodes   map[string]*nodes.Node // last node document seen per node UUID
+	version microversion        // zero until negotiated, and again after an outage
+	nodes   map[string]*nodeDoc // last node document seen per node UUID
 }
 
 var _ provisioner.Provisioner = (*Ironic)(nil)
@@ -98,7 +97,7 @@ func New(cfg Config) (*Ironic, error) {
 		base:        sc,
 		password:    cfg.Password,
 		negotiating: make(chan struct{}, 1),
-		nodes:       map[string]*nodes.Node{},
+		nodes:       map[string]*nodeDoc{},
 	}, nil
 }
 
@@ -213,7 +212,7 @@ func (i *Ironic) client(ctx context.Context) (*gophercloud.ServiceClient, microv
 
 // remember caches the latest document of a node; Register, Provide and Deploy diff against it
 // so that unchanged fields cost no request.
-func (i *Ironic) remember(n *nodes.Node) {
+func (i *Ironic) remember(n *nodeDoc) {
 	if n == nil || n.UUID == "" {
 		return
 	}
@@ -228,7 +227,7 @@ func (i *Ironic) forgetNode(id string) {
 	i.mu.Unlock()
 }
 
-func (i *Ironic) cached(id string) *nodes.Node {
+func (i *Ironic) cached(id string) *nodeDoc {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	return i.nodes[id]

@@ -50,7 +50,7 @@ func (i *Ironic) Deploy(ctx context.Context, node *provisioner.Node, req provisi
 	if err != nil {
 		return err
 	}
-	cur, err := i.knownNode(ctx, c, id)
+	cur, err := i.knownNode(ctx, c, v, id)
 	if err != nil {
 		return err
 	}
@@ -85,7 +85,7 @@ func (i *Ironic) Deploy(ctx context.Context, node *provisioner.Node, req provisi
 // wantedDeployInterface is the deploy interface the node needs for this deploy, or "" to leave
 // it. Image deploys go back to the registered interface (fake for fake-hardware, direct for
 // the others, as pkg/bmc registers them) when an earlier live-ISO or custom deploy changed it.
-func wantedDeployInterface(cur *nodes.Node, req provisioner.DeployRequest) string {
+func wantedDeployInterface(cur *nodeDoc, req provisioner.DeployRequest) string {
 	switch {
 	case bootsNothing(cur):
 		// Keep (or go back to) the registered fake deploy; see bootsNothing.
@@ -110,7 +110,7 @@ func wantedDeployInterface(cur *nodes.Node, req provisioner.DeployRequest) strin
 // "wait call-back" for an agent that never calls. So these deploys go through the registered
 // fake deploy interface: instance_info still records boot_iso (a live ISO), and no deploy step
 // is requested (the fake deploy interface has none).
-func bootsNothing(cur *nodes.Node) bool { return cur.BootInterface == "fake" }
+func bootsNothing(cur *nodeDoc) bool { return cur.BootInterface == "fake" }
 
 // deployInstanceInfo is the node's instance_info for a deploy.
 func deployInstanceInfo(req provisioner.DeployRequest) (map[string]any, error) {

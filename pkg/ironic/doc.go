@@ -20,6 +20,11 @@
 // 1.95 (disable_power_off). On an older Ironic (Debian bookworm's 21.4 offers at most 1.82)
 // newer features are skipped: disable_power_off is not sent.
 //
+// Node reads (GET /v1/nodes/{ident}) ask Ironic only for the fields this package uses
+// (nodeFields; ?fields= needs API 1.8) and are decoded straight into a compact struct, nodeDoc,
+// as are the nodes that PATCH and POST answer with. The per-node cache that Register, Provide
+// and Deploy diff against holds these structs, not whole node documents.
+//
 // Nodes are named "<namespace>~<name>" and carry in their extra data the BMC address, the
 // credentials version and the boot MAC they were registered with (keys metalkube_bmc_address,
 // metalkube_credentials_version, metalkube_boot_mac), so a changed host spec is noticed

@@ -55,22 +55,43 @@ func TestIronicErrorAnswersMapToTheProvisionerErrorKinds(t *testing.T) {
 			message: "bad gateway",
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := newFakeIronic(t, map[string]http.HandlerFunc{"PUT /v1/nodes/" + testNodeID + "/states/provision": tt.answer})
-			err := f.provisioner(t).Manage(context.Background(), testNode())
-			if err == nil {
-				t.Fatal("no error")
-			}
-			for _, kind := range []error{provisioner.ErrBusy, provisioner.ErrNotFound, provisioner.ErrUnavailable} {
-				if got, want := errors.Is(err, kind), kind == tt.kind; got != want {
-					t.Errorf("errors.Is(%v, %v) = %v, want %v", err, kind, got, want)
-				}
-			}
-			if !strings.Contains(err.Error(), tt.message) {
-				t.Errorf("error %q does not contain %q", err, tt.message)
-			}
-		})
+	calls := []struct {
+		name, route string
+		call        func(*Ironic) error
+	}{
+		{"a state change", "PUT /v1/nodes/" + testNodeID + "/states/provision", func(p *Ironic) error {
+			return p.Manage(context.Background(), testNode())
+		}},
+		{"a node read", "GET /v1/nodes/" + testNodeID, func(p *Ironic) error {
+			// Register of a node not seen before reads it first.
+			_, err := p.Register(context.Background(), fakeRegisterRequest(t), testNode())
+			return err
+		}},
+	}
+	for _, c := range calls {
+		for _, tt := range tests {
+			t.Run(c.name+": "+tt.name, func(t *testing.T) {
+				f := newFakeIronic(t, map[string]http.HandlerFunc{c.route: tt.answer})
+				assertErrorKind(t, c.call(f.provisioner(t)), tt.kind, tt.message)
+			})
+		}
+	}
+}
+
+// assertErrorKind checks that err is of kind (one of ErrBusy, ErrNotFound, ErrUnavailable, or
+// nil for none of them) and that its message contains message.
+func assertErrorKind(t *testing.T, err, kind error, message string) {
+	t.Helper()
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, k := range []error{provisioner.ErrBusy, provisioner.ErrNotFound, provisioner.ErrUnavailable} {
+		if got, want := errors.Is(err, k), k == kind; got != want {
+			t.Errorf("errors.Is(%v, %v) = %v, want %v", err, k, got, want)
+		}
+	}
+	if !strings.Contains(err.Error(), message) {
+		t.Errorf("error %q does not contain %q", err, message)
 	}
 }
 

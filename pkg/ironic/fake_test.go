@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -12,7 +14,9 @@ import (
 )
 
 // fakeIronic is an httptest server that answers like Ironic's v1 API for the routes a test
-// gives it, and records every request.
+// gives it, and records every request. Like Ironic it honours ?fields= on GET: the documents
+// it answers (a node, or each of a list's "nodes" or "ports") keep only the fields asked for,
+// and disable_power_off below API 1.95 is refused with 406.
 type fakeIronic struct {
 	srv *httptest.Server
 
@@ -54,6 +58,8 @@ func (f *fakeIronic) serve(w http.ResponseWriter, r *http.Request) {
 	maxVersion := f.maxVersion
 	f.mu.Unlock()
 	switch {
+	case ok && r.Method == http.MethodGet && r.URL.Query().Has("fields"):
+		onlyFields(h, r.Header.Get("X-OpenStack-Ironic-API-Version"))(w, r)
 	case ok:
 		h(w, r)
 	case r.Method == http.MethodGet && r.URL.Path == "/":
@@ -61,6 +67,54 @@ func (f *fakeIronic) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		ironicError(http.StatusNotFound, "The resource could not be found.")(w, r)
 	}
+}
+
+// onlyFields answers with h, keeping only the fields the request asks for.
+func onlyFields(h http.HandlerFunc, version string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		fields := strings.Split(r.URL.Query().Get("fields"), ",")
+		if slices.Contains(fields, "disable_power_off") {
+			if v, err := parseMicroversion(version); err != nil || !v.atLeast(microversion{1, 95}) {
+				ironicError(http.StatusNotAcceptable, "Not Acceptable")(w, r)
+				return
+			}
+		}
+		rec := httptest.NewRecorder()
+		h(rec, r)
+		var doc map[string]any
+		if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &doc) != nil {
+			copyResponse(w, rec)
+			return
+		}
+		keep := func(n map[string]any) {
+			for k := range n {
+				if !slices.Contains(fields, k) {
+					delete(n, k)
+				}
+			}
+		}
+		list, isList := doc["nodes"].([]any)
+		if ports, ok := doc["ports"].([]any); ok {
+			list, isList = ports, true
+		}
+		for _, n := range list {
+			if n, ok := n.(map[string]any); ok {
+				keep(n)
+			}
+		}
+		if !isList {
+			keep(doc)
+		}
+		reply(rec.Code, doc)(w, r)
+	}
+}
+
+func copyResponse(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
 }
 
 func (f *fakeIronic) route(key string, h http.HandlerFunc) {
@@ -135,6 +189,16 @@ const (
 	testNodeID = "1be26c0b-03f2-4d2e-ae87-c02d7f33c123"
 	testMAC    = "52:54:00:aa:bb:cc"
 )
+
+// readFields is the query of a node read: the fields the package uses, nothing else.
+const readFields = "?fields=uuid,name,driver,provision_state,target_provision_state,power_state,target_power_state," +
+	"last_error,maintenance,maintenance_reason,reservation,provision_updated_at,automated_clean," +
+	"driver_info,extra,properties,instance_info," +
+	"boot_interface,deploy_interface,inspect_interface,management_interface,power_interface," +
+	"raid_interface,bios_interface,vendor_interface"
+
+// nodeRead is the request line of a node read at API 1.82.
+func nodeRead(ident string) string { return "GET /v1/nodes/" + ident + readFields }
 
 // nodeDocument is a registered fake-hardware node as Ironic shows it; edit changes it.
 func nodeDocument(edit ...func(map[string]any)) map[string]any {

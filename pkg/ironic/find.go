@@ -17,12 +17,12 @@ import (
 // (GET /v1/ports?address={mac}&fields=node_uuid, then GET /v1/nodes/{uuid}). Each step runs
 // only if the previous one found nothing. It returns (nil, nil) when no node matches.
 func (i *Ironic) FindNode(ctx context.Context, host provisioner.HostRef) (*provisioner.Node, error) {
-	c, _, err := i.client(ctx)
+	c, v, err := i.client(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if host.NodeID != "" {
-		n, err := i.getNode(ctx, c, host.NodeID)
+		n, err := i.getNode(ctx, c, v, host.NodeID)
 		switch {
 		case err == nil:
 			return toNode(n), nil
@@ -32,7 +32,7 @@ func (i *Ironic) FindNode(ctx context.Context, host provisioner.HostRef) (*provi
 		i.forgetNode(host.NodeID)
 	}
 	if host.Name != "" {
-		n, err := i.getNode(ctx, c, host.NodeName())
+		n, err := i.getNode(ctx, c, v, host.NodeName())
 		switch {
 		case err == nil:
 			return toNode(n), nil
@@ -47,7 +47,7 @@ func (i *Ironic) FindNode(ctx context.Context, host provisioner.HostRef) (*provi
 	if err != nil || id == "" {
 		return nil, err
 	}
-	n, err := i.getNode(ctx, c, id)
+	n, err := i.getNode(ctx, c, v, id)
 	switch {
 	case err == nil:
 		return toNode(n), nil

@@ -29,21 +29,21 @@ func TestFindNodeLooksByIDThenNameThenBootMAC(t *testing.T) {
 			host:     testHost,
 			routes:   map[string]http.HandlerFunc{"GET /v1/nodes/" + testNodeID: reply(http.StatusOK, doc)},
 			wantID:   testNodeID,
-			requests: []string{"GET /v1/nodes/" + testNodeID},
+			requests: []string{nodeRead(testNodeID)},
 		},
 		{
 			name:     "a node whose ID is gone is found by name",
 			host:     testHost,
 			routes:   map[string]http.HandlerFunc{"GET /v1/nodes/ns~host-0": reply(http.StatusOK, doc)},
 			wantID:   testNodeID,
-			requests: []string{"GET /v1/nodes/" + testNodeID, "GET /v1/nodes/ns~host-0"},
+			requests: []string{nodeRead(testNodeID), nodeRead("ns~host-0")},
 		},
 		{
 			name:     "a host without a recorded ID is looked up by name first",
 			host:     provisioner.HostRef{Namespace: "ns", Name: "host-0"},
 			routes:   map[string]http.HandlerFunc{"GET /v1/nodes/ns~host-0": reply(http.StatusOK, doc)},
 			wantID:   testNodeID,
-			requests: []string{"GET /v1/nodes/ns~host-0"},
+			requests: []string{nodeRead("ns~host-0")},
 		},
 		{
 			name: "a node known neither by ID nor by name is found by its boot MAC port",
@@ -54,8 +54,8 @@ func TestFindNodeLooksByIDThenNameThenBootMAC(t *testing.T) {
 			},
 			wantID: otherID,
 			requests: []string{
-				"GET /v1/nodes/" + testNodeID, "GET /v1/nodes/ns~host-0",
-				"GET /v1/ports?address=52%3A54%3A00%3Aaa%3Abb%3Acc&fields=node_uuid", "GET /v1/nodes/" + otherID,
+				nodeRead(testNodeID), nodeRead("ns~host-0"),
+				"GET /v1/ports?address=52%3A54%3A00%3Aaa%3Abb%3Acc&fields=node_uuid", nodeRead(otherID),
 			},
 		},
 		{
@@ -63,14 +63,14 @@ func TestFindNodeLooksByIDThenNameThenBootMAC(t *testing.T) {
 			host:   testHost,
 			routes: map[string]http.HandlerFunc{"GET /v1/ports": noPorts},
 			requests: []string{
-				"GET /v1/nodes/" + testNodeID, "GET /v1/nodes/ns~host-0",
+				nodeRead(testNodeID), nodeRead("ns~host-0"),
 				"GET /v1/ports?address=52%3A54%3A00%3Aaa%3Abb%3Acc&fields=node_uuid",
 			},
 		},
 		{
 			name:     "a host without a boot MAC stops after the name",
 			host:     provisioner.HostRef{Namespace: "ns", Name: "host-0"},
-			requests: []string{"GET /v1/nodes/ns~host-0"},
+			requests: []string{nodeRead("ns~host-0")},
 		},
 	}
 	for _, tt := range tests {

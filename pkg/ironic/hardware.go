@@ -48,7 +48,7 @@ func (i *Ironic) HardwareDetails(ctx context.Context, node *provisioner.Node) (*
 			return nil, err
 		}
 	}
-	n, err := i.getNode(ctx, c, id)
+	n, err := i.getNode(ctx, c, v, id)
 	if err != nil {
 		return nil, err
 	}

@@ -89,7 +89,7 @@ func TestHardwareDetailsWithoutAnInventoryComeFromPropertiesAndPorts(t *testing.
 		t.Errorf("hardware details (-want +got):\n%s", diff)
 	}
 	wantRequests := []string{
-		"GET /", "GET /v1/nodes/" + testNodeID + "/inventory", "GET /v1/nodes/" + testNodeID,
+		"GET /", "GET /v1/nodes/" + testNodeID + "/inventory", nodeRead(testNodeID),
 		"GET /v1/ports/detail?node_uuid=" + testNodeID,
 	}
 	if diff := cmp.Diff(wantRequests, f.lines()); diff != "" {

@@ -2,9 +2,10 @@ package ironic
 
 import (
 	"context"
-
-	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
-	"github.com/gophercloud/gophercloud/v2/pagination"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/metalkube/metalkube/pkg/provisioner"
 )
@@ -12,36 +13,53 @@ import (
 var _ provisioner.NodeLister = (*Ironic)(nil)
 
 // listFields are the node fields the provisioner's Node needs; asking only for them keeps the
-// shared poll cheap for Ironic (no driver_info, properties or links).
+// shared poll cheap for Ironic (no properties, interfaces or links).
 var listFields = []string{
 	"uuid", "name", "provision_state", "target_provision_state", "power_state", "target_power_state",
 	"last_error", "maintenance", "maintenance_reason", "reservation", "extra", "instance_info", "provision_updated_at",
 	"driver", "driver_info", "boot_interface",
 }
 
-// ListNodes returns every node: GET /v1/nodes?fields=...&limit=1000, following Ironic's
-// pagination. It does not touch the per-node cache, whose documents are complete.
+// listPageSize is the page size asked for (Ironic's default maximum).
+const listPageSize = 1000
+
+// nodeList is one page of GET /v1/nodes. Ironic sends next (a URL) when the page is full.
+type nodeList struct {
+	Nodes []nodeDoc `json:"nodes"`
+	Next  string    `json:"next"`
+}
+
+// ListNodes returns every node: GET /v1/nodes?fields=...&limit=1000, then, while Ironic says
+// there is a next page, the same with marker={last UUID}. (gophercloud's node pager looks for
+// nodes_links, which Ironic does not send, and stops after the first page:
+// gophercloud/gophercloud#2431.) It does not touch the per-node cache, whose documents have
+// more fields.
 func (i *Ironic) ListNodes(ctx context.Context) ([]provisioner.Node, error) {
 	c, _, err := i.client(ctx)
 	if err != nil {
 		return nil, err
 	}
+	base := c.ServiceURL("nodes") + "?fields=" + strings.Join(listFields, ",") + "&limit=" + strconv.Itoa(listPageSize)
 	var out []provisioner.Node
-	err = nodes.List(c, nodes.ListOpts{Fields: listFields, Limit: 1000}).EachPage(ctx, func(_ context.Context, page pagination.Page) (bool, error) {
-		list, err := nodes.ExtractNodes(page)
-		if err != nil {
-			return false, err
+	marker := ""
+	for {
+		u := base
+		if marker != "" {
+			u += "&marker=" + url.QueryEscape(marker)
 		}
-		for k := range list {
-			n := toNode(&list[k])
-			n.Driver = list[k].Driver
-			n.BMCHint = bmcHint(&list[k])
+		var page nodeList
+		if err := requestJSON(ctx, c, http.MethodGet, u, nil, http.StatusOK, &page); err != nil {
+			return nil, i.wrap(ctx, err, "listing nodes")
+		}
+		for k := range page.Nodes {
+			n := toNode(&page.Nodes[k])
+			n.Driver = page.Nodes[k].Driver
+			n.BMCHint = bmcHint(&page.Nodes[k])
 			out = append(out, *n)
 		}
-		return true, nil
-	})
-	if err != nil {
-		return nil, i.wrap(ctx, err, "listing nodes")
+		if page.Next == "" || len(page.Nodes) == 0 || page.Nodes[len(page.Nodes)-1].UUID == marker {
+			return out, nil
+		}
+		marker = page.Nodes[len(page.Nodes)-1].UUID
 	}
-	return out, nil
 }

@@ -2,8 +2,12 @@ package ironic
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
@@ -18,8 +22,85 @@ const (
 	extraBootMAC            = "metalkube_boot_mac"
 )
 
+// nodeDoc is what this package reads of Ironic's node document. GET asks Ironic for these
+// fields only (nodeFields); the answers to GET, PATCH and POST are decoded straight into it,
+// and the per-node cache keeps it.
+type nodeDoc struct {
+	UUID                 string    `json:"uuid"`
+	Name                 string    `json:"name"`
+	Driver               string    `json:"driver"`
+	ProvisionState       string    `json:"provision_state"`
+	TargetProvisionState string    `json:"target_provision_state"`
+	PowerState           string    `json:"power_state"`
+	TargetPowerState     string    `json:"target_power_state"`
+	LastError            string    `json:"last_error"`
+	Maintenance          bool      `json:"maintenance"`
+	MaintenanceReason    string    `json:"maintenance_reason"`
+	Reservation          string    `json:"reservation"`
+	ProvisionUpdatedAt   time.Time `json:"provision_updated_at"`
+	AutomatedClean       *bool     `json:"automated_clean"`
+	// DisablePowerOff is only asked for from API 1.95 (versionDisablePowerOff).
+	DisablePowerOff bool `json:"disable_power_off"`
+
+	// DriverInfo holds the BMC address and credentials, passwords masked as "******". It is
+	// compared with what Register wants and is never logged.
+	DriverInfo   map[string]any `json:"driver_info"`
+	Extra        map[string]any `json:"extra"`
+	Properties   map[string]any `json:"properties"`
+	InstanceInfo instanceInfo   `json:"instance_info"`
+
+	BootInterface       string `json:"boot_interface"`
+	DeployInterface     string `json:"deploy_interface"`
+	InspectInterface    string `json:"inspect_interface"`
+	ManagementInterface string `json:"management_interface"`
+	PowerInterface      string `json:"power_interface"`
+	RAIDInterface       string `json:"raid_interface"`
+	BIOSInterface       string `json:"bios_interface"`
+	VendorInterface     string `json:"vendor_interface"`
+}
+
+// instanceInfo is what this package reads of a node's instance_info: the image it has.
+type instanceInfo struct {
+	ImageSource looseString `json:"image_source"`
+	BootISO     looseString `json:"boot_iso"`
+}
+
+// looseString is a JSON string, and "" for any other JSON value: instance_info is free-form,
+// and an odd value in it must not make the node unreadable.
+type looseString string
+
+func (s *looseString) UnmarshalJSON(data []byte) error {
+	var v string
+	if json.Unmarshal(data, &v) != nil {
+		v = ""
+	}
+	*s = looseString(v)
+	return nil
+}
+
+// nodeFields are the JSON names of nodeDoc's fields, the ones a node read asks for
+// (GET /v1/nodes/{ident}?fields=..., API >= 1.8) so that Ironic serialises nothing else: no
+// driver_internal_info, steps, links or timestamps. disable_power_off is added from API 1.95;
+// an older Ironic answers 406 to a field it does not have.
+var nodeFields = []string{
+	"uuid", "name", "driver", "provision_state", "target_provision_state", "power_state", "target_power_state",
+	"last_error", "maintenance", "maintenance_reason", "reservation", "provision_updated_at", "automated_clean",
+	"driver_info", "extra", "properties", "instance_info",
+	"boot_interface", "deploy_interface", "inspect_interface", "management_interface", "power_interface",
+	"raid_interface", "bios_interface", "vendor_interface",
+}
+
+// nodeQuery is the query of a node read at API version v.
+func nodeQuery(v microversion) string {
+	q := "?fields=" + strings.Join(nodeFields, ",")
+	if v.atLeast(versionDisablePowerOff) {
+		q += ",disable_power_off"
+	}
+	return q
+}
+
 // toNode converts Ironic's node document into the provisioner's view of it.
-func toNode(n *nodes.Node) *provisioner.Node {
+func toNode(n *nodeDoc) *provisioner.Node {
 	out := &provisioner.Node{
 		ID:                   n.UUID,
 		Name:                 n.Name,
@@ -34,11 +115,11 @@ func toNode(n *nodes.Node) *provisioner.Node {
 		BMCAddress:           stringValue(n.Extra, extraBMCAddress),
 		CredentialsVersion:   stringValue(n.Extra, extraCredentialsVersion),
 		BootMACAddress:       stringValue(n.Extra, extraBootMAC),
-		ImageURL:             stringValue(n.InstanceInfo, "image_source"),
+		ImageURL:             string(n.InstanceInfo.ImageSource),
 		ProvisionUpdatedAt:   n.ProvisionUpdatedAt,
 	}
 	if out.ImageURL == "" {
-		out.ImageURL = stringValue(n.InstanceInfo, "boot_iso")
+		out.ImageURL = string(n.InstanceInfo.BootISO)
 	}
 	return out
 }
@@ -48,40 +129,54 @@ func stringValue(m map[string]any, key string) string {
 	return s
 }
 
-// getNode reads a node by UUID or name and caches it. A missing node is an error wrapping
-// provisioner.ErrNotFound.
-func (i *Ironic) getNode(ctx context.Context, c *gophercloud.ServiceClient, ident string) (*nodes.Node, error) {
-	n, err := nodes.Get(ctx, c, ident).Extract()
-	if err != nil {
+// getNode reads a node by UUID or name, only the fields this package uses, and caches it. A
+// missing node is an error wrapping provisioner.ErrNotFound.
+func (i *Ironic) getNode(ctx context.Context, c *gophercloud.ServiceClient, v microversion, ident string) (*nodeDoc, error) {
+	var n nodeDoc
+	if err := requestJSON(ctx, c, http.MethodGet, c.ServiceURL("nodes", ident)+nodeQuery(v), nil, http.StatusOK, &n); err != nil {
 		return nil, i.wrap(ctx, err, "reading node "+ident)
 	}
-	i.remember(n)
-	return n, nil
+	i.remember(&n)
+	return &n, nil
 }
 
 // knownNode returns the cached document of a node, reading it if there is none.
-func (i *Ironic) knownNode(ctx context.Context, c *gophercloud.ServiceClient, id string) (*nodes.Node, error) {
+func (i *Ironic) knownNode(ctx context.Context, c *gophercloud.ServiceClient, v microversion, id string) (*nodeDoc, error) {
 	if n := i.cached(id); n != nil {
 		return n, nil
 	}
-	return i.getNode(ctx, c, id)
+	return i.getNode(ctx, c, v, id)
 }
 
-// patchNode applies a JSON patch to a node and caches the result. No operations, no request.
-func (i *Ironic) patchNode(ctx context.Context, c *gophercloud.ServiceClient, id string, ops []patchOp, doing string) (*nodes.Node, error) {
+// patchNode applies a JSON patch to a node (PATCH /v1/nodes/{id}, answered with the whole
+// node) and caches the result. No operations, no request.
+func (i *Ironic) patchNode(ctx context.Context, c *gophercloud.ServiceClient, id string, ops []patchOp, doing string) (*nodeDoc, error) {
 	if len(ops) == 0 {
 		return i.cached(id), nil
 	}
-	opts := make(nodes.UpdateOpts, len(ops))
-	for k, op := range ops {
-		opts[k] = op
-	}
-	n, err := nodes.Update(ctx, c, id, opts).Extract()
-	if err != nil {
+	var n nodeDoc
+	if err := requestJSON(ctx, c, http.MethodPatch, c.ServiceURL("nodes", id), ops, http.StatusOK, &n); err != nil {
 		return nil, i.wrap(ctx, err, doing)
 	}
-	i.remember(n)
-	return n, nil
+	i.remember(&n)
+	return &n, nil
+}
+
+// requestJSON sends a request through gophercloud (microversion header, authentication,
+// errors as gophercloud.ErrUnexpectedResponseCode) and decodes the JSON answer into out with
+// encoding/json, straight from the body: no map[string]any in between. Callers wrap the error.
+func requestJSON(ctx context.Context, c *gophercloud.ServiceClient, method, url string, body any, ok int, out any) error {
+	resp, err := c.Request(ctx, method, url, &gophercloud.RequestOpts{JSONBody: body, OkCodes: []int{ok}, KeepResponseBody: true})
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return fmt.Errorf("decoding Ironic's answer: %w", err)
+	}
+	// Read to the end so the connection is reused.
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return nil
 }
 
 // provisionRequest is the body of PUT /v1/nodes/{id}/states/provision. It is built by hand:

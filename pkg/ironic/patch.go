@@ -14,13 +14,16 @@ type patchOp struct {
 	Value any
 }
 
-func (p patchOp) ToNodeUpdateMap() (map[string]any, error) {
+func (p patchOp) asMap() map[string]any {
 	m := map[string]any{"op": p.Op, "path": p.Path}
 	if p.Op != "remove" {
 		m["value"] = p.Value
 	}
-	return m, nil
+	return m
 }
+
+// MarshalJSON writes the operation as the body of PATCH /v1/nodes/{id} takes it.
+func (p patchOp) MarshalJSON() ([]byte, error) { return json.Marshal(p.asMap()) }
 
 // add sets a member, replacing it if present (JSON patch "add" on an object member).
 func add(value any, path ...string) patchOp {

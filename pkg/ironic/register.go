@@ -39,7 +39,7 @@ func (i *Ironic) Register(ctx context.Context, req provisioner.RegisterRequest, 
 	if err != nil {
 		return nil, err
 	}
-	var n *nodes.Node
+	var n *nodeDoc
 	if existing == nil {
 		n, err = i.createNode(ctx, c, v, req)
 	} else {
@@ -51,7 +51,7 @@ func (i *Ironic) Register(ctx context.Context, req provisioner.RegisterRequest, 
 	return toNode(n), nil
 }
 
-func (i *Ironic) createNode(ctx context.Context, c *gophercloud.ServiceClient, v microversion, req provisioner.RegisterRequest) (*nodes.Node, error) {
+func (i *Ironic) createNode(ctx context.Context, c *gophercloud.ServiceClient, v microversion, req provisioner.RegisterRequest) (*nodeDoc, error) {
 	log := klog.FromContext(ctx)
 	want := desiredNode(req)
 	opts := nodes.CreateOpts{
@@ -79,24 +79,28 @@ func (i *Ironic) createNode(ctx context.Context, c *gophercloud.ServiceClient, v
 		log.V(1).Info("Ironic's API is too old for disable_power_off; the node may be powered off",
 			"node", want.name, "microversion", v.String(), "needs", versionDisablePowerOff.String())
 	}
-	n, err := nodes.Create(ctx, c, opts).Extract()
+	body, err := opts.ToNodeCreateMap()
 	if err != nil {
+		return nil, fmt.Errorf("ironic: creating node %s: %w", want.name, err)
+	}
+	var n nodeDoc
+	if err := requestJSON(ctx, c, http.MethodPost, c.ServiceURL("nodes"), body, http.StatusCreated, &n); err != nil {
 		werr := i.wrap(ctx, err, "creating node "+want.name)
 		if !isStatus(werr, http.StatusConflict) {
 			return nil, werr
 		}
 		// A node with this name exists already (another registration raced the caller's
 		// FindNode): update that one instead.
-		existing, gerr := i.getNode(ctx, c, want.name)
+		existing, gerr := i.getNode(ctx, c, v, want.name)
 		if gerr != nil {
 			return nil, werr
 		}
 		return i.updateNode(ctx, c, v, req, existing.UUID)
 	}
-	i.remember(n)
+	i.remember(&n)
 	log.V(1).Info("Created Ironic node", "node", n.UUID, "name", n.Name, "driver", n.Driver)
 	if want.bootMAC == "" {
-		return n, nil
+		return &n, nil
 	}
 	if err := i.ensurePort(ctx, c, n.UUID, want.bootMAC); err != nil {
 		// Without its boot port the node must not stay: its extra data claims the port exists.
@@ -108,11 +112,11 @@ func (i *Ironic) createNode(ctx context.Context, c *gophercloud.ServiceClient, v
 		i.forgetNode(n.UUID)
 		return nil, err
 	}
-	return n, nil
+	return &n, nil
 }
 
-func (i *Ironic) updateNode(ctx context.Context, c *gophercloud.ServiceClient, v microversion, req provisioner.RegisterRequest, id string) (*nodes.Node, error) {
-	cur, err := i.knownNode(ctx, c, id)
+func (i *Ironic) updateNode(ctx context.Context, c *gophercloud.ServiceClient, v microversion, req provisioner.RegisterRequest, id string) (*nodeDoc, error) {
+	cur, err := i.knownNode(ctx, c, v, id)
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +214,7 @@ func interfaceFields(ifs bmc.Interfaces) map[string]string {
 	return all
 }
 
-func currentInterface(n *nodes.Node, field string) string {
+func currentInterface(n *nodeDoc, field string) string {
 	switch field {
 	case "boot_interface":
 		return n.BootInterface
@@ -250,7 +254,7 @@ func bootModeCapabilities(mode metal3.BootMode) []capability {
 var driverInfoPrefixes = []string{"ipmi_", "redfish_", "drac_", "ilo_"}
 
 // registerPatch computes the JSON patch that makes the node look like w: only what differs.
-func registerPatch(cur *nodes.Node, w wantedNode, v microversion) []patchOp {
+func registerPatch(cur *nodeDoc, w wantedNode, v microversion) []patchOp {
 	var ops []patchOp
 	if cur.Name != w.name {
 		ops = append(ops, replace(w.name, "name"))
@@ -304,7 +308,7 @@ func registerPatch(cur *nodes.Node, w wantedNode, v microversion) []patchOp {
 // driverInfoDiffers reports whether the node's driver_info must be rewritten: the BMC address
 // or credentials changed, a wanted key differs, or a stale BMC key is left over. Masked values
 // (passwords) are taken as unchanged unless the credentials version changed.
-func driverInfoDiffers(cur *nodes.Node, w wantedNode) bool {
+func driverInfoDiffers(cur *nodeDoc, w wantedNode) bool {
 	if stringValue(cur.Extra, extraCredentialsVersion) != w.credentialsVersion ||
 		stringValue(cur.Extra, extraBMCAddress) != stringValue(w.extra, extraBMCAddress) {
 		return len(w.driverInfo) > 0 || len(cur.DriverInfo) > 0

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
 	"github.com/metalkube/metalkube/pkg/bmc"
@@ -189,7 +188,7 @@ func TestRegisteringANodeThatWasNotSeenReadsItFirst(t *testing.T) {
 	if _, err := p.Register(context.Background(), fakeRegisterRequest(t), testNode()); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{"GET /", "GET /v1/nodes/" + testNodeID}, f.lines()); diff != "" {
+	if diff := cmp.Diff([]string{"GET /", nodeRead(testNodeID)}, f.lines()); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
 	}
 }
@@ -204,7 +203,7 @@ func TestANameTakenByARacingRegistrationUpdatesThatNode(t *testing.T) {
 	if node.ID != testNodeID {
 		t.Errorf("node = %+v", node)
 	}
-	if diff := cmp.Diff([]string{"GET /", "POST /v1/nodes", "GET /v1/nodes/ns~host-0"}, f.lines()); diff != "" {
+	if diff := cmp.Diff([]string{"GET /", "POST /v1/nodes", nodeRead("ns~host-0")}, f.lines()); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
 	}
 }
@@ -350,13 +349,13 @@ func TestRegisterPatchesOnlyWhatDiffers(t *testing.T) {
 	}
 }
 
-func decodeNode(t *testing.T, doc map[string]any) *nodes.Node {
+func decodeNode(t *testing.T, doc map[string]any) *nodeDoc {
 	t.Helper()
 	data, err := json.Marshal(doc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var n nodes.Node
+	var n nodeDoc
 	if err := json.Unmarshal(data, &n); err != nil {
 		t.Fatal(err)
 	}
@@ -367,8 +366,7 @@ func decodeNode(t *testing.T, doc map[string]any) *nodes.Node {
 func normalizeOps(ops []patchOp) []any {
 	var out []any
 	for _, op := range ops {
-		m, _ := op.ToNodeUpdateMap()
-		out = append(out, normalize(m))
+		out = append(out, normalize(op.asMap()))
 	}
 	return out
 }

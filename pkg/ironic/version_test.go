@@ -34,9 +34,9 @@ func TestTheMicroversionIsNegotiatedOnceAndSentWithEveryCall(t *testing.T) {
 	}
 	want := []string{
 		"GET / @",
-		"GET /v1/nodes/" + testNodeID + " @1.82",
-		"GET /v1/nodes/" + testNodeID + " @1.82",
-		"GET /v1/nodes/" + testNodeID + " @1.82",
+		nodeRead(testNodeID) + " @1.82",
+		nodeRead(testNodeID) + " @1.82",
+		nodeRead(testNodeID) + " @1.82",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
@@ -141,7 +141,7 @@ func TestTheVersionIsNegotiatedAgainAfterIronicWasUnavailable(t *testing.T) {
 	if _, err := p.FindNode(ctx, testHost); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"GET /", "GET /v1/nodes/" + testNodeID, "GET /v1/nodes/" + testNodeID, "GET /", "GET /v1/nodes/" + testNodeID}
+	want := []string{"GET /", nodeRead(testNodeID), nodeRead(testNodeID), "GET /", nodeRead(testNodeID)}
 	if diff := cmp.Diff(want, f.lines()); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
 	}
