@@ -30,7 +30,8 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(req)
 }
 
-// take returns the requests since the last take, with the node's UUID written as {id}.
+// take returns the requests since the last take, with the node's UUID written as {id}
+// and a ?fields= list (the provisioner asks only for the fields it reads) written as ?fields=….
 func (r *recorder) take(nodeID string) []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -39,6 +40,11 @@ func (r *recorder) take(nodeID string) []string {
 	if nodeID != "" {
 		for k := range out {
 			out[k] = strings.ReplaceAll(out[k], nodeID, "{id}")
+		}
+	}
+	for k := range out {
+		if i := strings.Index(out[k], "?fields="); i >= 0 {
+			out[k] = out[k][:i] + "?fields=…"
 		}
 	}
 	return out

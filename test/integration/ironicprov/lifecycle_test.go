@@ -119,7 +119,7 @@ func TestAFakeHostGoesThroughItsWholeLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	expect("HardwareDetails", "GET /v1/nodes/{id}/inventory", "GET /v1/nodes/{id}", "GET /v1/ports/detail?node_uuid={id}")
+	expect("HardwareDetails", "GET /v1/nodes/{id}/inventory", "GET /v1/nodes/{id}?fields=…", "GET /v1/ports/detail?node_uuid={id}")
 	wantHW := &metal3.HardwareDetails{
 		SystemVendor: metal3.HardwareSystemVendor{Manufacturer: "Fake Vendor"},
 		RAMMebibytes: 8192,
