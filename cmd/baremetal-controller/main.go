@@ -70,6 +70,7 @@ func run(ctx context.Context, o *options) error {
 		HostWorkers: o.hostWorkers, MachineWorkers: o.machineWorkers,
 		HostOptions: controller.HostControllerOptions{
 			SteadyResync: o.steadyResync, NodePollInterval: o.nodePollInterval,
+			NodeFeedInterval:        o.nodeFeedInterval,
 			MaxProvisioningAttempts: o.maxProvisioningAttempts, MaxConcurrentProvisioning: o.maxConcurrentProvisioning,
 			DiscoveryNamespace: o.discoveryNamespace,
 		},

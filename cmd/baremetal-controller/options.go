@@ -26,6 +26,7 @@ type options struct {
 	steadyResync   time.Duration
 
 	nodePollInterval          time.Duration
+	nodeFeedInterval          time.Duration
 	maxProvisioningAttempts   int
 	maxConcurrentProvisioning int
 	discoveryNamespace        string
@@ -79,6 +80,8 @@ func parseOptions(args []string) (*options, error) {
 			func(fs *flag.FlagSet, n, h string) { fs.DurationVar(&o.steadyResync, n, 5*time.Minute, h) }},
 		{envFlag{"node-poll-interval", "NODE_POLL_INTERVAL", "period of the one shared Ironic node list that notices changes to stable hosts"},
 			func(fs *flag.FlagSet, n, h string) { fs.DurationVar(&o.nodePollInterval, n, time.Minute, h) }},
+		{envFlag{"node-feed-interval", "NODE_FEED_INTERVAL", "period of the request for recently changed Ironic nodes while operations are in flight (negative: off; hosts then read their own node)"},
+			func(fs *flag.FlagSet, n, h string) { fs.DurationVar(&o.nodeFeedInterval, n, 500*time.Millisecond, h) }},
 		{envFlag{"max-provisioning-attempts", "MAX_PROVISIONING_ATTEMPTS", "consecutive failed deploys of the same image before retries stop (0: no limit)"},
 			func(fs *flag.FlagSet, n, h string) { fs.IntVar(&o.maxProvisioningAttempts, n, 5, h) }},
 		{envFlag{"max-concurrent-provisioning", "MAX_CONCURRENT_PROVISIONING", "hosts inspecting, cleaning or (de)provisioning at once (0: no limit)"},

@@ -67,6 +67,10 @@ type HostControllerOptions struct {
 	// NodePollInterval is the period of the shared node list that notices changes to stable
 	// hosts' nodes (default 1m).
 	NodePollInterval time.Duration
+	// NodeFeedInterval is the period of the feed of recently changed nodes that tells hosts
+	// waiting on an operation that their node moved (default 500ms; negative turns it off,
+	// and such hosts then read their node every second or so).
+	NodeFeedInterval time.Duration
 }
 
 // HostController reconciles BareMetalHosts with their nodes.
@@ -86,6 +90,8 @@ type HostController struct {
 	maxProvisioningAttempts int
 	// poller refreshes all nodes at once, when the provisioner can list them.
 	poller *nodePoller
+	// watched are the hosts waiting on an operation of their node (for the poller's feed).
+	watched *watchedHosts
 	// metrics may be nil.
 	metrics *metrics.Metrics
 	// discoveryNamespace is HostControllerOptions.DiscoveryNamespace.
@@ -110,7 +116,8 @@ func NewHostController(ctx context.Context, o HostControllerOptions) (*HostContr
 		kube: o.Kube, metal3: o.Metal3, prov: o.Provisioner, clock: o.Clock, steadyResync: o.SteadyResync,
 		maxProvisioningAttempts: o.MaxProvisioningAttempts, metrics: o.Metrics,
 		slots: newProvisioningSlots(o.MaxConcurrentProvisioning), discoveryNamespace: o.DiscoveryNamespace,
-		hosts: o.Hosts.Lister(), hostIndex: o.Hosts.Informer().GetIndexer(), secrets: o.Secrets.Lister(),
+		watched: newWatchedHosts(),
+		hosts:   o.Hosts.Lister(), hostIndex: o.Hosts.Informer().GetIndexer(), secrets: o.Secrets.Lister(),
 		synced: []cache.InformerSynced{o.Hosts.Informer().HasSynced, o.Secrets.Informer().HasSynced},
 		queue: workqueue.NewTypedRateLimitingQueueWithConfig(
 			workqueue.NewTypedMaxOfRateLimiter(
@@ -143,6 +150,12 @@ func NewHostController(ctx context.Context, o HostControllerOptions) (*HostContr
 		}
 		c.poller = &nodePoller{lister: lister, interval: interval, enqueue: func(key string) { c.queue.Add(key) },
 			hostNodes: c.hostNodeIDs}
+		if recent, ok := o.Provisioner.(provisioner.RecentNodeLister); ok && o.NodeFeedInterval >= 0 {
+			c.poller.recent, c.poller.watching, c.poller.feedInterval = recent, c.watched.len, o.NodeFeedInterval
+			if c.poller.feedInterval == 0 {
+				c.poller.feedInterval = 500 * time.Millisecond
+			}
+		}
 		if c.discoveryNamespace != "" {
 			c.poller.observe = c.discover
 		}

@@ -32,6 +32,7 @@ func (c *HostController) sync(ctx context.Context, key string) error {
 	cached, err := c.hosts.BareMetalHosts(namespace).Get(name)
 	if apierrors.IsNotFound(err) {
 		c.slots.settle(key, false)
+		c.watched.forget(key)
 		return nil
 	}
 	if err != nil {
@@ -54,8 +55,9 @@ func (c *HostController) sync(ctx context.Context, key string) error {
 	// Whatever happens below, the slot follows the state the host ends up in.
 	defer func() { c.slots.settle(key, hoststate.IsBusyState(host.Status.Provisioning.State)) }()
 	if needsNode(host) {
-		in.Node, err = c.prov.FindNode(ctx, hostRef(host))
-		if err != nil {
+		if fed, ok := c.poller.fedNode(key, host.Status.Provisioning.ID, c.watched.lastAction(key)); ok {
+			in.Node = fed // listed by the feed after this host's last action: no need to read it
+		} else if in.Node, err = c.prov.FindNode(ctx, hostRef(host)); err != nil {
 			return c.provisionerFailed(ctx, in, err)
 		}
 		if hoststate.NeedsHardware(host, in.Node) {
@@ -71,7 +73,9 @@ func (c *HostController) sync(ctx context.Context, key string) error {
 	}
 	if res.Action.Kind != hoststate.ActionNone {
 		logger.V(2).Info("Acting on host", "action", res.Action.Kind, "state", res.Status.Provisioning.State)
-		if err := c.act(ctx, host, in.Node, res, in.Credentials); err != nil {
+		err := c.act(ctx, host, in.Node, res, in.Credentials)
+		c.watched.actedAt(key, time.Now())
+		if err != nil {
 			switch {
 			case errors.Is(err, provisioner.ErrBusy):
 				logger.V(2).Info("Node is busy, trying again soon", "action", res.Action.Kind)
@@ -138,9 +142,20 @@ func (c *HostController) finish(ctx context.Context, host *metal3.BareMetalHost,
 		return c.release(ctx, host)
 	}
 	key := cache.MetaObjectToName(host).String()
+	after := res.RequeueAfter
+	if c.poller.feeds() {
+		c.watched.set(key, res.WatchNode)
+		if res.Action.Kind != hoststate.ActionNone {
+			c.poller.poke() // the node is about to move
+		}
+		if res.WatchNode && after > 0 {
+			// The feed enqueues the host when its node moves; the recheck is a safety net.
+			after = max(after, watchedRecheck)
+		}
+	}
 	switch {
-	case res.RequeueAfter > 0:
-		c.queue.AddAfter(key, res.RequeueAfter)
+	case after > 0:
+		c.queue.AddAfter(key, after)
 	case res.Action.Kind == hoststate.ActionNone && c.poller == nil:
 		// Without a shared node poll, stable hosts must look at their node now and then.
 		c.queue.AddAfter(key, c.steadyResync)

@@ -107,6 +107,13 @@ func (m *machine) event(eventType, reason, format string, args ...interface{}) {
 
 func (m *machine) now() metav1.Time { return metav1.NewTime(m.in.Now) }
 
+// movesNode are the actions after which the host waits for its node to move. A registered
+// node is acted on again at once, and a deleted one is gone.
+var movesNode = map[ActionKind]bool{
+	ActionManage: true, ActionInspect: true, ActionProvide: true, ActionDeploy: true, ActionUndeploy: true,
+	ActionAdopt: true, ActionRecover: true, ActionPowerOn: true, ActionPowerOff: true, ActionReboot: true,
+}
+
 // result turns the handler's step into a Result.
 func (m *machine) result(s step) Result {
 	r := Result{Action: s.action, RequeueAfter: s.after, RemoveFinalizer: m.remove, RemoveAnnotations: m.removeAnnotations}
@@ -129,7 +136,7 @@ func (m *machine) result(s step) Result {
 	}
 	m.setReadyCondition(s, r.RequeueAfter)
 	r.WaitingForSlot = s.reason == ReasonWaitingForSlot
-	r.WatchNode = s.errType == "" && (s.watch || s.action.Kind != ActionNone)
+	r.WatchNode = s.errType == "" && (s.watch || movesNode[s.action.Kind])
 	r.Status = m.status
 	r.Events = m.events
 	return r

@@ -81,6 +81,7 @@ func TestHostsWaitingOnTheirNodeSaySo(t *testing.T) {
 		{"a provisioned steady host", input(host(stProvisioned, running(imgA), online), node(active, poweredOn)), false},
 		{"a provisioned host being powered off", input(host(stProvisioned, running(imgA)), node(active, poweredOn)), true},
 		{"a host waiting for a slot", input(host(stAvailable, image(imgA)), node(available), slotsFull), false},
+		{"a host that registers its node (acted on again at once)", input(registering(), nil), false},
 	}
 	for _, c := range cases {
 		if got := decide(t, c.in).WatchNode; got != c.want {

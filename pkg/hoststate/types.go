@@ -87,8 +87,8 @@ type Result struct {
 	RequeueAfter time.Duration
 	// RemoveFinalizer says the host is fully cleaned up and may go.
 	RemoveFinalizer bool
-	// WatchNode says the host waits for its node to change: an action was just issued or an
-	// operation is in progress. A controller that learns of node changes by other means (a
+	// WatchNode says the host waits for its node to change: an action that moves the node was
+	// just issued (not Register or Delete) or an operation is in progress. A controller that learns of node changes by other means (a
 	// shared feed of changed nodes) may look later than RequeueAfter, as a safety net only.
 	WatchNode bool
 	// WaitingForSlot says the host stays where it is until a provisioning slot frees (it was

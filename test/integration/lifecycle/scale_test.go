@@ -35,8 +35,8 @@ func TestTwentyHostsCreatedAtOnceAllReachProvisioned(t *testing.T) {
 		}(i)
 	}
 	wg.Wait()
-	t.Logf("%d hosts: all provisioned %s after creation; %d Ironic requests (%.1f per host)",
-		count, time.Since(start).Round(10*time.Millisecond), sys.Transport.Total()-before, float64(sys.Transport.Total()-before)/count)
+	t.Logf("%d hosts: all provisioned %s after creation; %d Ironic requests (%.1f per host): %v",
+		count, time.Since(start).Round(10*time.Millisecond), sys.Transport.Total()-before, float64(sys.Transport.Total()-before)/count, sys.Transport.Counts())
 	// Each node is written once on the way (instance_info for the deploy): registration is not
 	// repeated because labelling the credentials Secret changed its resourceVersion.
 	const nodePatch = "PATCH /v1/nodes/{id}"
