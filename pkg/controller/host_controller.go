@@ -92,6 +92,8 @@ type HostController struct {
 	poller *nodePoller
 	// watched are the hosts waiting on an operation of their node (for the poller's feed).
 	watched *watchedHosts
+	// written are the host versions our own writes replaced, to tell a stale cache.
+	written *ownWrites
 	// metrics may be nil.
 	metrics *metrics.Metrics
 	// discoveryNamespace is HostControllerOptions.DiscoveryNamespace.
@@ -117,6 +119,7 @@ func NewHostController(ctx context.Context, o HostControllerOptions) (*HostContr
 		maxProvisioningAttempts: o.MaxProvisioningAttempts, metrics: o.Metrics,
 		slots: newProvisioningSlots(o.MaxConcurrentProvisioning), discoveryNamespace: o.DiscoveryNamespace,
 		watched: newWatchedHosts(),
+		written: newOwnWrites(),
 		hosts:   o.Hosts.Lister(), hostIndex: o.Hosts.Informer().GetIndexer(), secrets: o.Secrets.Lister(),
 		synced: []cache.InformerSynced{o.Hosts.Informer().HasSynced, o.Secrets.Informer().HasSynced},
 		queue: workqueue.NewTypedRateLimitingQueueWithConfig(
@@ -265,6 +268,10 @@ func (c *HostController) updateHost(logger klog.Logger, old, cur interface{}) {
 		return
 	}
 	if o.Generation == n.Generation && metadataUnchanged(o, n) {
+		if key := cache.MetaObjectToName(n).String(); c.written.caughtUp(key, n.ResourceVersion) {
+			c.queue.Add(key) // a sync skipped it while the cache lagged behind our write
+			return
+		}
 		logger.V(5).Info("Ignoring status-only update", "host", klog.KObj(n))
 		return
 	}

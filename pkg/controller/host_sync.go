@@ -33,10 +33,16 @@ func (c *HostController) sync(ctx context.Context, key string) error {
 	if apierrors.IsNotFound(err) {
 		c.slots.settle(key, false)
 		c.watched.forget(key)
+		c.written.forget(key)
 		return nil
 	}
 	if err != nil {
 		return err
+	}
+	if c.written.stale(key, cached.ResourceVersion) {
+		logger.V(4).Info("Cached host predates our last write; waiting for the cache", "resourceVersion", cached.ResourceVersion)
+		c.queue.AddAfter(key, staleCacheRecheck)
+		return nil
 	}
 	if hoststate.IsPaused(cached) {
 		logger.V(2).Info("Host is paused; leaving it alone", "annotation", hoststate.PausedAnnotation)

@@ -9,6 +9,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/cache"
 	"k8s.io/klog/v2"
 
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
@@ -76,17 +77,30 @@ func (c *HostController) removeAnnotations(ctx context.Context, h *metal3.BareMe
 	return err
 }
 
+// patchHost applies a JSON patch; h is not changed (it may be the cache's copy).
 func (c *HostController) patchHost(ctx context.Context, h *metal3.BareMetalHost, ops []map[string]interface{}) error {
 	patch, err := json.Marshal(ops)
 	if err != nil {
 		return err
 	}
-	_, err = c.metal3.Metal3V1alpha1().BareMetalHosts(h.Namespace).Patch(ctx, h.Name, types.JSONPatchType, patch,
+	updated, err := c.metal3.Metal3V1alpha1().BareMetalHosts(h.Namespace).Patch(ctx, h.Name, types.JSONPatchType, patch,
 		metav1.PatchOptions{FieldManager: FieldManager})
 	if apierrors.IsNotFound(err) {
 		return nil
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	c.wrote(h, updated)
+	return nil
+}
+
+// wrote records that our write replaced h by updated. A write that left the version as it
+// was (a fake clientset's) tells nothing about the cache.
+func (c *HostController) wrote(h, updated *metal3.BareMetalHost) {
+	if h.ResourceVersion != "" && updated.ResourceVersion != h.ResourceVersion {
+		c.written.wrote(cache.MetaObjectToName(h).String(), h.ResourceVersion)
+	}
 }
 
 // writeStatus writes status when it differs from what the host has. A conflict means our copy
@@ -103,6 +117,7 @@ func (c *HostController) writeStatus(ctx context.Context, h *metal3.BareMetalHos
 	if err != nil {
 		return fmt.Errorf("writing status: %w", err)
 	}
+	c.wrote(h, updated)
 	*h = *updated
 	if st.HardwareDetails != nil && !equalHardware(oldHardware, st.HardwareDetails) {
 		return c.writeHardwareData(ctx, h)
