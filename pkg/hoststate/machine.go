@@ -65,8 +65,32 @@ func Decide(in Input) Result {
 	if !m.detached && m.status.OperationalStatus == metal3.OperationalStatusDetached {
 		m.status.OperationalStatus = metal3.OperationalStatusOK
 	}
+	m.takeHardwareFromAnnotation()
 	s := m.run()
 	return m.result(s)
+}
+
+// takeHardwareFromAnnotation applies HardwareDetailsAnnotation to a registered host whose
+// inspection is disabled, in whatever state it is (as metal3 does), so the details are not
+// lost when the status that first took them failed to write. Registration reports a bad value.
+func (m *machine) takeHardwareFromAnnotation() {
+	switch m.state() {
+	case "", metal3.StateUnmanaged, metal3.StateRegistering:
+		return
+	}
+	if !inspectionDisabled(m.host) {
+		return
+	}
+	hw, ok, err := hardwareFromAnnotation(m.host)
+	if !ok {
+		return
+	}
+	if err != nil {
+		m.event(corev1.EventTypeWarning, ReasonInvalidAnnotation, "%s", err)
+		return
+	}
+	m.status.HardwareDetails = hw
+	m.removeAnnotations = append(m.removeAnnotations, HardwareDetailsAnnotation)
 }
 
 func (m *machine) run() step {
