@@ -65,7 +65,8 @@ func run(ctx context.Context, o *options) error {
 	m.RegisterWorkqueueMetrics() // before the controllers create their queues
 	ctrlConfig := controller.Config{
 		Kube: kube, Client: metal3, Metrics: m,
-		Informers:   externalversions.NewSharedInformerFactoryWithOptions(metal3, 0, externalversions.WithNamespace(o.namespace)),
+		Informers: externalversions.NewSharedInformerFactoryWithOptions(metal3, 0,
+			externalversions.WithNamespace(o.namespace), externalversions.WithTransform(controller.TrimForCache)),
 		EnableHosts: o.enableHosts, EnableMachines: o.enableMachines,
 		HostWorkers: o.hostWorkers, MachineWorkers: o.machineWorkers,
 		HostOptions: controller.HostControllerOptions{
@@ -82,7 +83,8 @@ func run(ctx context.Context, o *options) error {
 		}
 		ctrlConfig.Provisioner = prov
 		ctrlConfig.SecretInformers = kubeinformers.NewSharedInformerFactoryWithOptions(kube, 0,
-			kubeinformers.WithNamespace(o.namespace), kubeinformers.WithTweakListOptions(controller.SecretListOptions))
+			kubeinformers.WithNamespace(o.namespace), kubeinformers.WithTweakListOptions(controller.SecretListOptions),
+			kubeinformers.WithTransform(controller.TrimForCache))
 		defer ctrlConfig.SecretInformers.Shutdown()
 	}
 	defer ctrlConfig.Informers.Shutdown()

@@ -39,9 +39,11 @@ func startInProcess(ctx context.Context, base *rest.Config, cfg Config, ironicEn
 	}
 	c := controller.Config{
 		Kube: kube, Client: client, Provisioner: prov, EnableHosts: true, HostWorkers: cfg.HostWorkers,
-		Informers: externalversions.NewSharedInformerFactoryWithOptions(client, 0, externalversions.WithNamespace(cfg.Namespace)),
+		Informers: externalversions.NewSharedInformerFactoryWithOptions(client, 0, externalversions.WithNamespace(cfg.Namespace),
+			externalversions.WithTransform(controller.TrimForCache)),
 		SecretInformers: kubeinformers.NewSharedInformerFactoryWithOptions(kube, 0,
-			kubeinformers.WithNamespace(cfg.Namespace), kubeinformers.WithTweakListOptions(controller.SecretListOptions)),
+			kubeinformers.WithNamespace(cfg.Namespace), kubeinformers.WithTweakListOptions(controller.SecretListOptions),
+			kubeinformers.WithTransform(controller.TrimForCache)),
 		HostOptions: controller.HostControllerOptions{MaxConcurrentProvisioning: cfg.InProcessMaxConcurrent},
 	}
 	ctx, cancel := context.WithCancel(ctx)

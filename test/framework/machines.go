@@ -113,9 +113,10 @@ func (ms *MachineSystem) startControllers(o MachineOptions) error {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	ctx = klog.NewContext(ctx, klog.Background().WithName("controller"))
-	informers := externalversions.NewSharedInformerFactoryWithOptions(s.Env.Metal3, 0, externalversions.WithNamespace(o.Namespace))
+	informers := externalversions.NewSharedInformerFactoryWithOptions(s.Env.Metal3, 0, externalversions.WithNamespace(o.Namespace), externalversions.WithTransform(controller.TrimForCache))
 	secrets := kubeinformers.NewSharedInformerFactoryWithOptions(s.Env.Kube, 0,
-		kubeinformers.WithNamespace(o.Namespace), kubeinformers.WithTweakListOptions(controller.SecretListOptions))
+		kubeinformers.WithNamespace(o.Namespace), kubeinformers.WithTweakListOptions(controller.SecretListOptions),
+		kubeinformers.WithTransform(controller.TrimForCache))
 	ms.Controllers, err = controller.New(ctx, controller.Config{
 		Kube: s.Env.Kube, Client: s.Env.Metal3, Informers: informers, SecretInformers: secrets,
 		Provisioner: s.Provisioner, EnableHosts: true, EnableMachines: true,

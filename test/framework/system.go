@@ -98,8 +98,9 @@ func (s *System) StartController(o Options) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	ctx = klog.NewContext(ctx, klog.Background().WithName("controller"))
 	s.cancel = cancel
-	metal3Factory := externalversions.NewSharedInformerFactory(s.Env.Metal3, 0)
-	secretFactory := kubeinformers.NewSharedInformerFactoryWithOptions(s.Env.Kube, 0, kubeinformers.WithTweakListOptions(controller.SecretListOptions))
+	metal3Factory := externalversions.NewSharedInformerFactoryWithOptions(s.Env.Metal3, 0, externalversions.WithTransform(controller.TrimForCache))
+	secretFactory := kubeinformers.NewSharedInformerFactoryWithOptions(s.Env.Kube, 0, kubeinformers.WithTweakListOptions(controller.SecretListOptions),
+		kubeinformers.WithTransform(controller.TrimForCache))
 	s.Controller, err = controller.NewHostController(ctx, controller.HostControllerOptions{
 		Kube: s.Env.Kube, Metal3: s.Env.Metal3, Provisioner: s.Provisioner, SteadyResync: o.SteadyResync,
 		NodePollInterval: o.NodePollInterval, MaxProvisioningAttempts: o.MaxProvisioningAttempts,
