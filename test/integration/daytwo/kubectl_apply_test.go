@@ -27,7 +27,7 @@ func TestAHostAppliedWithKubectlStaysApplicable(t *testing.T) {
 	ctx := context.Background()
 	secret := &corev1.Secret{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"},
 		ObjectMeta: metav1.ObjectMeta{Name: name + "-bmc", Namespace: framework.Namespace},
-		Data: map[string][]byte{"username": []byte("admin"), "password": []byte("pw")}}
+		Data:       map[string][]byte{"username": []byte("admin"), "password": []byte("pw")}}
 	host := framework.FakeHost(name, "52:54:00:70:05:01")
 	host.TypeMeta = metav1.TypeMeta{APIVersion: metal3.SchemeGroupVersion.String(), Kind: "BareMetalHost"}
 	host.Spec.Image = framework.TestImage()
