@@ -141,7 +141,7 @@ func NewActuator(ctx context.Context, o ActuatorOptions) (*Actuator, error) {
 	}
 	a.claims = newClaimTracker(a.clock, ttl)
 	if a.recorder == nil {
-		a.broadcaster = record.NewBroadcaster(record.WithContext(ctx))
+		a.broadcaster = newEventBroadcaster(ctx)
 		a.recorder = a.broadcaster.NewRecorder(libraryEventScheme(), corev1.EventSource{Component: FieldManager})
 	}
 	a.syncHandler = a.sync

@@ -138,7 +138,7 @@ func NewHostController(ctx context.Context, o HostControllerOptions) (*HostContr
 	}
 	c.recorder = o.Recorder
 	if c.recorder == nil {
-		c.broadcaster = record.NewBroadcaster(record.WithContext(ctx))
+		c.broadcaster = newEventBroadcaster(ctx)
 		c.recorder = c.broadcaster.NewRecorder(eventScheme(), corev1.EventSource{Component: FieldManager})
 	}
 	c.syncHandler = c.sync

@@ -90,7 +90,7 @@ func New(ctx context.Context, cfg Config) (*Controllers, error) {
 	}
 	recorder := cfg.Recorder
 	if recorder == nil {
-		c.broadcaster = record.NewBroadcaster(record.WithContext(ctx))
+		c.broadcaster = newEventBroadcaster(ctx)
 		recorder = c.broadcaster.NewRecorder(libraryEventScheme(), corev1.EventSource{Component: FieldManager})
 	}
 	hosts := cfg.Informers.Metal3().V1alpha1().BareMetalHosts()

@@ -1,6 +1,7 @@
 package controller
 
 import (
+	"context"
 	"reflect"
 
 	"golang.org/x/time/rate"
@@ -16,6 +17,19 @@ import (
 
 // newBucket limits the overall retry rate of the queue: 20 per second, bursts of 200.
 func newBucket() *rate.Limiter { return rate.NewLimiter(rate.Limit(20), 200) }
+
+// eventCacheSize bounds each of the event correlator's three LRU caches (client-go's default
+// is 4,096 entries, each holding a whole Event): at 1,000 hosts with a dozen Events each in a
+// lifecycle, the defaults filled to about 4 MB of the heap. 1,024 entries still hold the last
+// Events of every host that repeats one (an error retried with backoff), which is what the
+// aggregation and count-patching are for.
+const eventCacheSize = 1024
+
+// newEventBroadcaster is the Event broadcaster of a controller that was not given a recorder.
+func newEventBroadcaster(ctx context.Context) record.EventBroadcaster {
+	return record.NewBroadcaster(record.WithContext(ctx),
+		record.WithCorrelatorOptions(record.CorrelatorOptions{LRUCacheSize: eventCacheSize}))
+}
 
 // eventScheme knows the core types and BareMetalHost, so Events can reference hosts.
 func eventScheme() *runtime.Scheme {
