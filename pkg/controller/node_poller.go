@@ -62,8 +62,12 @@ type fedNode struct {
 	asked time.Time
 }
 
-// fedNodeFreshness is how long a node listed by the feed stands in for a read of it.
-const fedNodeFreshness = 2 * time.Second
+// fedNodeFreshness is how long a node listed by the feed stands in for a read of it. The feed
+// keeps each entry current (a node listed again replaces it, and a change enqueues the host),
+// so the limit only bounds how late a host notices a change the feed did not list; it is
+// longer than a host waits in a busy queue (seconds at 1,000 hosts), or most hosts would read
+// their node again anyway.
+const fedNodeFreshness = 10 * time.Second
 
 // Bounds of the feed's request size. The top is well below a full list: a node that changed
 // and fell out of a burst is caught by the host's own recheck or the next full poll.
@@ -203,6 +207,11 @@ func (p *nodePoller) pollRecent(ctx context.Context) {
 			p.last[key] = s
 			changed = append(changed, key)
 		}
+	}
+	if len(list) > 0 && len(changed) == len(list) {
+		// Every node listed had changed: more may have changed than the request held, so no
+		// listed node can vouch that a host's node stayed as the feed saw it.
+		clear(p.fed)
 	}
 	// Ask for twice what changed this time: every change of the next interval then fits, and
 	// an overflowing burst doubles the request until it does.

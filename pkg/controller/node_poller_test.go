@@ -193,6 +193,7 @@ func TestAFedNodeStandsInForAReadOnlyWhenNewerThanTheHostsLastAction(t *testing.
 		now:          func() time.Time { return clock },
 	}
 	p.poll(context.Background())
+	listed = append(listed, provisioner.Node{ID: "id-b", Name: "default~b", ProvisionState: "available"})
 	fedAt := clock
 	p.pollRecent(context.Background())
 
@@ -205,11 +206,22 @@ func TestAFedNodeStandsInForAReadOnlyWhenNewerThanTheHostsLastAction(t *testing.
 	if _, ok := p.fedNode("default/a", "id-other", fedAt.Add(-time.Second)); ok {
 		t.Error("a node other than the one the host's status names was used")
 	}
-	if _, ok := p.fedNode("default/b", "id-b", fedAt.Add(-time.Second)); ok {
+	if _, ok := p.fedNode("default/c", "id-c", fedAt.Add(-time.Second)); ok {
 		t.Error("a host the feed did not list got a node")
 	}
 	clock = clock.Add(fedNodeFreshness + time.Millisecond)
 	if _, ok := p.fedNode("default/a", "id-a", fedAt.Add(-time.Second)); ok {
 		t.Error("a stale fed node was used")
+	}
+
+	// A response in which every listed node changed may have missed changes: it vouches for
+	// no node, not even those it listed.
+	p.pollRecent(context.Background())
+	listed = []provisioner.Node{{ID: "id-a", Name: "default~a", ProvisionState: "deploying"}}
+	clock = clock.Add(500 * time.Millisecond)
+	p.poke()
+	p.pollRecent(context.Background())
+	if n, ok := p.fedNode("default/a", "id-a", fedAt); ok {
+		t.Errorf("a node from a saturated feed response was used: %v", n)
 	}
 }
