@@ -43,6 +43,13 @@ func TestTwentyHostsCreatedAtOnceAllReachProvisioned(t *testing.T) {
 	if patches := sys.Transport.Counts()[nodePatch] - countsBefore[nodePatch]; patches > count {
 		t.Errorf("%d %s for %d hosts to provisioned, want at most one each", patches, nodePatch, count)
 	}
+	// Hosts waiting on their nodes learn that the nodes moved from the node feed (one list of
+	// the nodes changed last, for all hosts), not by reading each node: without the feed each
+	// host reads its node about 13 times on the way.
+	const nodeRead = "GET /v1/nodes/{id}"
+	if reads := sys.Transport.Counts()[nodeRead] - countsBefore[nodeRead]; reads > 4*count {
+		t.Errorf("%d %s for %d hosts to provisioned, want at most 4 each (the node feed tells hosts their node moved)", reads, nodeRead, count)
+	}
 	for i := 0; i < count; i++ {
 		_ = sys.Env.Metal3.Metal3V1alpha1().BareMetalHosts(framework.Namespace).Delete(context.Background(), fmt.Sprintf("many-%02d", i), metav1.DeleteOptions{})
 	}
