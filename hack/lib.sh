@@ -21,3 +21,10 @@ link_tool() {
   mkdir -p "$TOOLS_BIN"
   ln -sfn "$2" "$TOOLS_BIN/$1"
 }
+
+# go_flags_without_mod prints $GOFLAGS without any -mod=... flag (which `go install pkg@v` refuses).
+go_flags_without_mod() {
+  local f out=()
+  for f in ${GOFLAGS:-}; do [[ $f == -mod=* ]] || out+=("$f"); done
+  printf '%s' "${out[*]:-}"
+}

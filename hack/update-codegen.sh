@@ -8,8 +8,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
 
 module="$(go list -m)"
+# `go build` fetches only what the build imports; code-generator is a `tool` dependency, so on a
+# machine whose module cache never held it, `go list -m -f {{.Dir}}` prints nothing. Fetch it.
+go mod download k8s.io/code-generator || die "could not download k8s.io/code-generator (see above)"
 codegen_pkg="$(go list -m -f '{{.Dir}}' k8s.io/code-generator)"
-[[ -d "$codegen_pkg" ]] || die "k8s.io/code-generator is not in the module cache; run: go mod download"
+[[ -d "$codegen_pkg" ]] || die "k8s.io/code-generator is not in the module cache at $(go env GOMODCACHE)"
 # shellcheck source=/dev/null
 source "$codegen_pkg/kube_codegen.sh"
 

@@ -45,9 +45,9 @@ type BaselineResult struct {
 }
 
 // RunBaseline drives N fake-hardware nodes through the lifecycle the controller drives hosts
-// through, directly against Ironic, the way the recipes' scale test does: a pool of
-// Concurrency workers issues one step at a time per node, and one shared node list every Poll
-// says which nodes finished their step. The lifecycle: create the node with its boot-MAC port
+// through, directly against Ironic, the way a lean hand-written client would (BENCHMARKS.md,
+// "What limits Ironic"): a pool of Concurrency workers issues one step at a time per node, and
+// one shared node list every Poll says which nodes finished their step. The lifecycle: create the node with its boot-MAC port
 // and ask to manage it → inspect → provide (automated cleaning on) → set instance_info and
 // deploy with a config drive → active. Then, once every node is active: undeploy → available
 // → delete.
