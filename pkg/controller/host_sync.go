@@ -73,6 +73,12 @@ func (c *HostController) sync(ctx context.Context, key string) error {
 		}
 	}
 
+	if hoststate.NeedsHardwareData(host) {
+		if in.HardwareData, err = c.hardwareData(ctx, host); err != nil {
+			return err
+		}
+	}
+
 	res := hoststate.Decide(in)
 	if res.WaitingForSlot {
 		c.slots.wait(key)

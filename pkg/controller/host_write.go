@@ -38,8 +38,7 @@ func (c *HostController) addFinalizer(ctx context.Context, h *metal3.BareMetalHo
 
 // release removes our finalizer and the host's HardwareData once its node is gone.
 func (c *HostController) release(ctx context.Context, h *metal3.BareMetalHost) error {
-	err := c.metal3.Metal3V1alpha1().HardwareDatas(h.Namespace).Delete(ctx, h.Name, metav1.DeleteOptions{})
-	if err != nil && !apierrors.IsNotFound(err) {
+	if err := c.deleteHardwareData(ctx, h); err != nil {
 		return err
 	}
 	for i, f := range h.Finalizers {

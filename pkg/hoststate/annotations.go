@@ -14,14 +14,17 @@ const (
 	// PausedAnnotation stops all reconciliation of the host while present (the controller
 	// skips the host before asking Decide anything).
 	PausedAnnotation = "baremetalhost.metal3.io/paused"
-	// DetachedAnnotation removes the node from the provisioner without deprovisioning the host;
-	// removing the annotation registers the node again and adopts it.
+	// DetachedAnnotation removes the node from the provisioner without deprovisioning the host
+	// (in available and the provisioned states, or in any state with {"force":true}); removing
+	// the annotation registers the node again and adopts it.
 	DetachedAnnotation = "baremetalhost.metal3.io/detached"
 	// StatusAnnotation holds a status to restore onto a host created without one (a host moved
 	// from another cluster).
 	StatusAnnotation = "baremetalhost.metal3.io/status"
-	// RebootAnnotation (value empty or {"mode":"hard"|"soft"}) reboots the host once and is then
-	// removed. RebootAnnotation + "/<key>" keeps the host powered off until all such keys are gone.
+	// RebootAnnotation (value empty or {"mode":"hard"|"soft","force":bool}) reboots the host once
+	// and is then removed. RebootAnnotation + "/<key>" keeps the host powered off until all such
+	// keys are gone (how remediation controllers power a host off). Without "force":true they
+	// apply to provisioned and externally provisioned hosts only.
 	RebootAnnotation = "reboot.metal3.io"
 	// InspectAnnotation on an available host re-inspects it; the value "disabled" skips
 	// inspection at registration (older metal3 spelling of spec.inspectionMode: disabled).
@@ -37,18 +40,44 @@ type rebootRequest struct {
 	once bool
 	// holdOff: some RebootAnnotation/<key> is present: stay off until all are removed.
 	holdOff bool
-	// soft asks for a graceful power-off.
+	// soft asks for a graceful power-off; any annotation asking for "hard" makes it hard.
 	soft bool
+	// force: some annotation says "force":true. Outside the provisioned states only forced
+	// requests count; they also abort an inspection or a deploy waiting on the host's ramdisk.
+	force bool
 	// problem describes an annotation value that cannot be understood.
 	problem string
 }
 
-// rebootAnnotations reads the reboot annotations of a host.
-func rebootAnnotations(h *metal3.BareMetalHost) rebootRequest {
-	var r rebootRequest
-	r.soft = true
+// rebootArgs is the JSON value of a reboot annotation, as metal3 defines it. Other keys are
+// ignored, as metal3 ignores them.
+type rebootArgs struct {
+	Mode  string `json:"mode"`
+	Force bool   `json:"force"`
+}
+
+// rebootAnnotations reads the reboot annotations of a host. forcedOnly keeps only those with
+// "force":true (the ones that apply outside the provisioned states).
+func rebootAnnotations(h *metal3.BareMetalHost, forcedOnly bool) rebootRequest {
+	r := rebootRequest{soft: true}
 	for k, v := range h.Annotations {
 		if k != RebootAnnotation && !strings.HasPrefix(k, RebootAnnotation+"/") {
+			continue
+		}
+		var args rebootArgs
+		if strings.TrimSpace(v) != "" {
+			if err := json.Unmarshal([]byte(v), &args); err != nil {
+				r.problem = fmt.Sprintf("annotation %s has value %q; want empty or JSON such as {\"mode\":\"hard\",\"force\":false}", k, v)
+				continue
+			}
+		}
+		switch args.Mode {
+		case "soft", "", "hard":
+		default:
+			r.problem = fmt.Sprintf("annotation %s asks for reboot mode %q; want \"hard\" or \"soft\"", k, args.Mode)
+			continue
+		}
+		if forcedOnly && !args.Force {
 			continue
 		}
 		if k == RebootAnnotation {
@@ -56,27 +85,36 @@ func rebootAnnotations(h *metal3.BareMetalHost) rebootRequest {
 		} else {
 			r.holdOff = true
 		}
-		if strings.TrimSpace(v) == "" {
-			continue
-		}
-		var mode struct {
-			Mode string `json:"mode"`
-		}
-		dec := json.NewDecoder(strings.NewReader(v))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&mode); err != nil {
-			r.problem = fmt.Sprintf("annotation %s has value %q; want empty or {\"mode\":\"hard\"|\"soft\"}", k, v)
-			continue
-		}
-		switch mode.Mode {
-		case "hard":
-			r.soft = false
-		case "soft", "":
-		default:
-			r.problem = fmt.Sprintf("annotation %s asks for reboot mode %q; want \"hard\" or \"soft\"", k, mode.Mode)
-		}
+		r.soft = r.soft && args.Mode != "hard"
+		r.force = r.force || args.Force
 	}
 	return r
+}
+
+// wanted reports whether any reboot annotation applies.
+func (r rebootRequest) wanted() bool { return r.once || r.holdOff }
+
+// detachArgs is the value of DetachedAnnotation: metal3's JSON, or anything else (other
+// programs write their own name, e.g. "assisted-service-controller"), which asks for nothing
+// more than detaching.
+type detachArgs struct {
+	// DeleteAction "delay" holds the deletion of a detached host until the annotation goes;
+	// "delete" (or nothing) lets it go at once without deprovisioning.
+	DeleteAction string `json:"deleteAction,omitempty"`
+	// Force detaches in any state, not only in available and the provisioned states.
+	Force bool `json:"force,omitempty"`
+}
+
+// detachAnnotation reads DetachedAnnotation. ok=false when absent.
+func detachAnnotation(h *metal3.BareMetalHost) (args detachArgs, ok bool) {
+	v, ok := h.Annotations[DetachedAnnotation]
+	if !ok {
+		return args, false
+	}
+	if err := json.Unmarshal([]byte(v), &args); err != nil {
+		return detachArgs{}, true
+	}
+	return args, true
 }
 
 // inspectionDisabled reports whether inspection is skipped at registration.
@@ -109,11 +147,11 @@ func statusFromAnnotation(h *metal3.BareMetalHost) (st *metal3.BareMetalHostStat
 	if !ok {
 		return nil, false, nil
 	}
+	// Lenient, as metal3 is: a status written by another version of metal3's API (CAPM3 writes
+	// fields such as provisioningFailCount, and newer ones may add more) is still a status.
 	st = &metal3.BareMetalHostStatus{}
-	dec := json.NewDecoder(strings.NewReader(v))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(st); err != nil {
-		return nil, true, fmt.Errorf("annotation %s is not a valid BareMetalHost status: %v", StatusAnnotation, err)
+	if err := json.Unmarshal([]byte(v), st); err != nil {
+		return nil, true, fmt.Errorf("annotation %s is not a BareMetalHost status in JSON: %v", StatusAnnotation, err)
 	}
 	return st, true, nil
 }

@@ -48,8 +48,17 @@ func handleAvailable(m *machine) step {
 	return m.waitNode()
 }
 
-// needsProvisioning reports whether the spec asks for something to be deployed.
+// provisionedState reports whether the host runs an image: provisioned or externally provisioned.
+func (m *machine) provisionedState() bool {
+	return m.state() == metal3.StateProvisioned || m.state() == metal3.StateExternallyProvisioned
+}
+
+// needsProvisioning reports whether the spec asks for something to be deployed. As in metal3,
+// a host with an image but online false is not provisioned until it is online.
 func needsProvisioning(h *metal3.BareMetalHost) bool {
+	if !h.Spec.Online {
+		return false
+	}
 	if h.Spec.CustomDeploy != nil && h.Spec.CustomDeploy.Method != "" {
 		return true
 	}
@@ -94,7 +103,9 @@ func (m *machine) managePower() step {
 		return m.waitNode()
 	}
 	want := m.host.Spec.Online || m.host.Spec.DisablePowerOff
-	rb := rebootAnnotations(m.host)
+	// As in metal3, reboot and power-off requests apply to running hosts; an available host
+	// obeys only those that say "force":true.
+	rb := rebootAnnotations(m.host, !m.provisionedState())
 	if rb.problem != "" {
 		return m.fail(metal3.PowerManagementError, rb.problem).because(ReasonInvalidAnnotation)
 	}

@@ -37,7 +37,7 @@ func TestDeprovisioning(t *testing.T) {
 		{"a deprovisioning host waits while its node is verified", d(), node(verifying), nil, wait(stDeprovisioning)},
 
 		// the image the node runs is asked for again before its tear-down started
-		{"an active node whose image is asked for again stays provisioned", d(image(imgA)), node(active), nil, steadyIn(stProvisioned)},
+		{"an active node whose image is asked for again stays provisioned", d(specImage(imgA)), node(active), nil, steadyIn(stProvisioned)},
 		{"a failed deployment whose image is asked for again is provisioned again", d(image(imgA)), node(deployFail, lastError("boom")), nil,
 			failure(stProvisioning, metal3.ProvisioningError)},
 		{"a node whose tear-down failed is undeployed again even if its image is asked for again", d(image(imgA)),

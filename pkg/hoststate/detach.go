@@ -27,30 +27,3 @@ func (m *machine) detach() step {
 	}
 	return act(Action{Kind: ActionDelete})
 }
-
-// restoreStatus copies StatusAnnotation onto a host that has no status yet (one moved from
-// another cluster). stop=true ends the decision with the returned step.
-func (m *machine) restoreStatus() (step, bool) {
-	if _, ok := m.host.Annotations[StatusAnnotation]; !ok {
-		return step{}, false
-	}
-	if !statusEmpty(m.in.Host.Status) {
-		// The host already has a status of its own: the annotation is stale.
-		m.removeAnnotations = append(m.removeAnnotations, StatusAnnotation)
-		return step{}, false
-	}
-	st, _, err := statusFromAnnotation(m.host)
-	if err != nil {
-		return m.fail(metal3.RegistrationError, err.Error()).because(ReasonInvalidAnnotation), true
-	}
-	m.status = *st
-	m.status.Conditions = nil
-	m.removeAnnotations = append(m.removeAnnotations, StatusAnnotation)
-	m.event(corev1.EventTypeNormal, "StatusRestored", "Status restored from annotation %s: %s", StatusAnnotation, st.Provisioning.State)
-	// Decide from the restored status right away: its node may need registering.
-	return m.run(), true
-}
-
-func statusEmpty(st metal3.BareMetalHostStatus) bool {
-	return st.Provisioning.State == "" && st.Provisioning.ID == "" && st.LastUpdated == nil
-}

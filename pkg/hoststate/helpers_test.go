@@ -122,8 +122,14 @@ func host(state metal3.ProvisioningState, opts ...hostOpt) *metal3.BareMetalHost
 	return h
 }
 
-// image sets spec.image.
+// image sets spec.image and online, as the clients that claim hosts do: an offline host is
+// not provisioned (metal3's rule).
 func image(img *metal3.Image) hostOpt {
+	return func(h *metal3.BareMetalHost) { h.Spec.Image = img.DeepCopy(); h.Spec.Online = true }
+}
+
+// specImage sets spec.image alone.
+func specImage(img *metal3.Image) hostOpt {
 	return func(h *metal3.BareMetalHost) { h.Spec.Image = img.DeepCopy() }
 }
 
@@ -137,11 +143,11 @@ func provisioned(img *metal3.Image) hostOpt {
 
 // running sets both: the spec asks for img and status records it.
 func running(img *metal3.Image) hostOpt {
-	return func(h *metal3.BareMetalHost) { image(img)(h); provisioned(img)(h) }
+	return func(h *metal3.BareMetalHost) { specImage(img)(h); provisioned(img)(h) }
 }
 
 func custom(method string) hostOpt {
-	return func(h *metal3.BareMetalHost) { h.Spec.CustomDeploy = &metal3.CustomDeploy{Method: method} }
+	return func(h *metal3.BareMetalHost) { h.Spec.CustomDeploy = &metal3.CustomDeploy{Method: method}; h.Spec.Online = true }
 }
 
 func online(h *metal3.BareMetalHost) { h.Spec.Online = true }

@@ -114,7 +114,7 @@ func TestExternallyProvisioned(t *testing.T) {
 		{"an adopted node with nothing to do is steady", x(), node(active), nil, steadyIn(stExternal)},
 		{"an adopted node that should be online is powered on", x(online), node(active), nil, do(ActionPowerOn, stExternal, "PowerOn")},
 		{"an adopted node that should be offline is softly powered off", x(), node(active, poweredOn), nil, softPowerOff(stExternal)},
-		{"an image never deploys an externally provisioned host", x(image(imgA)), node(active), nil, steadyIn(stExternal)},
+		{"an image never deploys an externally provisioned host", x(specImage(imgA)), node(active), nil, steadyIn(stExternal)},
 		{"an available node is moved back to manageable to be adopted", x(), node(available), nil, do(ActionRecover, stExternal)},
 		{"a failed adoption is a provisioned registration error", x(), node(adoptFail, lastError("x")), nil,
 			failure(stExternal, metal3.ProvisionedRegistrationError)},

@@ -19,6 +19,9 @@ type Input struct {
 	Credentials Credentials
 	// Hardware is what inspection found, read by the controller when NeedsHardware said so.
 	Hardware *metal3.HardwareDetails
+	// HardwareData is spec.hardware of the HardwareData named after the host, read by the
+	// controller when NeedsHardwareData said so (nil when there is none).
+	HardwareData *metal3.HardwareDetails
 	// Now is the current time.
 	Now time.Time
 	// ProvisioningSlotsFull says the limit of hosts inspecting, cleaning or (de)provisioning at

@@ -295,6 +295,16 @@ type BareMetalHostStatus struct {
 	// +kubebuilder:validation:Minimum=0
 	ErrorCount int `json:"errorCount"`
 
+	// ProvisioningFailCount counts failed provisioning attempts of the image in
+	// lastAttemptedImage (metal3's name; kept for clients that read or restore it).
+	// +kubebuilder:validation:Minimum=0
+	// +optional
+	ProvisioningFailCount int `json:"provisioningFailCount,omitempty"`
+
+	// LastAttemptedImage is the image of the most recent provisioning attempt.
+	// +optional
+	LastAttemptedImage *Image `json:"lastAttemptedImage,omitempty"`
+
 	// Conditions state, among others, what the host waits for right now.
 	// +listType=map
 	// +listMapKey=type
@@ -363,6 +373,11 @@ type ProvisionStatus struct {
 	BootMode BootMode `json:"bootMode,omitempty"`
 	// CustomDeploy used for the most recent provisioning.
 	CustomDeploy *CustomDeploy `json:"customDeploy,omitempty"`
+	// RAID is the RAID configuration applied to the host (metal3's field; restored from a moved
+	// host's status and kept).
+	RAID *RAIDConfig `json:"raid,omitempty"`
+	// Firmware is the firmware configuration applied to the host (metal3's field, deprecated there).
+	Firmware *FirmwareConfig `json:"firmware,omitempty"`
 }
 
 // CredentialsStatus identifies a version of the credentials Secret.

@@ -205,6 +205,11 @@ func (in *BareMetalHostStatus) DeepCopyInto(out *BareMetalHostStatus) {
 	in.GoodCredentials.DeepCopyInto(&out.GoodCredentials)
 	in.TriedCredentials.DeepCopyInto(&out.TriedCredentials)
 	in.OperationHistory.DeepCopyInto(&out.OperationHistory)
+	if in.LastAttemptedImage != nil {
+		in, out := &in.LastAttemptedImage, &out.LastAttemptedImage
+		*out = new(Image)
+		(*in).DeepCopyInto(*out)
+	}
 	if in.Conditions != nil {
 		in, out := &in.Conditions, &out.Conditions
 		*out = make([]metav1.Condition, len(*in))
@@ -590,6 +595,16 @@ func (in *ProvisionStatus) DeepCopyInto(out *ProvisionStatus) {
 		in, out := &in.CustomDeploy, &out.CustomDeploy
 		*out = new(CustomDeploy)
 		**out = **in
+	}
+	if in.RAID != nil {
+		in, out := &in.RAID, &out.RAID
+		*out = new(RAIDConfig)
+		(*in).DeepCopyInto(*out)
+	}
+	if in.Firmware != nil {
+		in, out := &in.Firmware, &out.Firmware
+		*out = new(FirmwareConfig)
+		(*in).DeepCopyInto(*out)
 	}
 	return
 }

@@ -53,6 +53,11 @@ type BareMetalHostStatusApplyConfiguration struct {
 	OperationHistory *OperationHistoryApplyConfiguration `json:"operationHistory,omitempty"`
 	// ErrorCount counts consecutive failures; it resets when an operation completes.
 	ErrorCount *int `json:"errorCount,omitempty"`
+	// ProvisioningFailCount counts failed provisioning attempts of the image in
+	// lastAttemptedImage (metal3's name; kept for clients that read or restore it).
+	ProvisioningFailCount *int `json:"provisioningFailCount,omitempty"`
+	// LastAttemptedImage is the image of the most recent provisioning attempt.
+	LastAttemptedImage *ImageApplyConfiguration `json:"lastAttemptedImage,omitempty"`
 	// Conditions state, among others, what the host waits for right now.
 	Conditions []metav1.ConditionApplyConfiguration `json:"conditions,omitempty"`
 }
@@ -156,6 +161,22 @@ func (b *BareMetalHostStatusApplyConfiguration) WithOperationHistory(value *Oper
 // If called multiple times, the ErrorCount field is set to the value of the last call.
 func (b *BareMetalHostStatusApplyConfiguration) WithErrorCount(value int) *BareMetalHostStatusApplyConfiguration {
 	b.ErrorCount = &value
+	return b
+}
+
+// WithProvisioningFailCount sets the ProvisioningFailCount field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the ProvisioningFailCount field is set to the value of the last call.
+func (b *BareMetalHostStatusApplyConfiguration) WithProvisioningFailCount(value int) *BareMetalHostStatusApplyConfiguration {
+	b.ProvisioningFailCount = &value
+	return b
+}
+
+// WithLastAttemptedImage sets the LastAttemptedImage field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the LastAttemptedImage field is set to the value of the last call.
+func (b *BareMetalHostStatusApplyConfiguration) WithLastAttemptedImage(value *ImageApplyConfiguration) *BareMetalHostStatusApplyConfiguration {
+	b.LastAttemptedImage = value
 	return b
 }
 

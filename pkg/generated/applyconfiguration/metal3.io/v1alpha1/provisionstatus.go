@@ -39,6 +39,11 @@ type ProvisionStatusApplyConfiguration struct {
 	BootMode *metal3iov1alpha1.BootMode `json:"bootMode,omitempty"`
 	// CustomDeploy used for the most recent provisioning.
 	CustomDeploy *CustomDeployApplyConfiguration `json:"customDeploy,omitempty"`
+	// RAID is the RAID configuration applied to the host (metal3's field; restored from a moved
+	// host's status and kept).
+	RAID *RAIDConfigApplyConfiguration `json:"raid,omitempty"`
+	// Firmware is the firmware configuration applied to the host (metal3's field, deprecated there).
+	Firmware *FirmwareConfigApplyConfiguration `json:"firmware,omitempty"`
 }
 
 // ProvisionStatusApplyConfiguration constructs a declarative configuration of the ProvisionStatus type for use with
@@ -92,5 +97,21 @@ func (b *ProvisionStatusApplyConfiguration) WithBootMode(value metal3iov1alpha1.
 // If called multiple times, the CustomDeploy field is set to the value of the last call.
 func (b *ProvisionStatusApplyConfiguration) WithCustomDeploy(value *CustomDeployApplyConfiguration) *ProvisionStatusApplyConfiguration {
 	b.CustomDeploy = value
+	return b
+}
+
+// WithRAID sets the RAID field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the RAID field is set to the value of the last call.
+func (b *ProvisionStatusApplyConfiguration) WithRAID(value *RAIDConfigApplyConfiguration) *ProvisionStatusApplyConfiguration {
+	b.RAID = value
+	return b
+}
+
+// WithFirmware sets the Firmware field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the Firmware field is set to the value of the last call.
+func (b *ProvisionStatusApplyConfiguration) WithFirmware(value *FirmwareConfigApplyConfiguration) *ProvisionStatusApplyConfiguration {
+	b.Firmware = value
 	return b
 }
