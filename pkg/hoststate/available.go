@@ -27,6 +27,13 @@ func handleAvailable(m *machine) step {
 		if !n.Stable() {
 			return m.waitNode()
 		}
+		if m.host.Spec.ExternallyProvisioned {
+			// Switched on for an available host: the user says it runs something already.
+			// Adopt it as it is (manageable, then adopt): never a deploy or a clean.
+			m.setState(metal3.StateExternallyProvisioned)
+			m.event(corev1.EventTypeNormal, "ExternallyProvisioned", "Host marked externally provisioned; adopting it as it is")
+			return handleExternallyProvisioned(m)
+		}
 		if needsProvisioning(m.host) {
 			return m.startProvisioning()
 		}

@@ -17,8 +17,20 @@ func (m *machine) startDeprovisioning() step {
 	return handleDeprovisioning(m)
 }
 
+// maxDeprovisionAttemptsBeforeDelete is how many failures of deprovisioning (the undeploy
+// refused, or cleaning failed) a host being deleted sits through before it gives up, as
+// metal3 does, so that a deletion never hangs on a broken server.
+const maxDeprovisionAttemptsBeforeDelete = 3
+
 // handleDeprovisioning undeploys the node and waits until it is available (cleaned) again.
 func handleDeprovisioning(m *machine) step {
+	if m.host.DeletionTimestamp != nil && m.status.ErrorCount >= maxDeprovisionAttemptsBeforeDelete {
+		m.event(corev1.EventTypeWarning, "DeprovisioningAbandoned",
+			"Deprovisioning failed %d times while the host is being deleted; giving up: the node is deleted without cleaning, so its disks may still hold data (last error: %s)",
+			m.status.ErrorCount, m.status.ErrorMessage)
+		m.setState(metal3.StatePoweringOffBeforeDelete)
+		return handlePoweringOffBeforeDelete(m)
+	}
 	if s, ok := m.register(); !ok {
 		if m.host.DeletionTimestamp != nil {
 			// Without BMC access a deleted host cannot be deprovisioned; do not hold it forever.

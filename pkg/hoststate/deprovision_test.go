@@ -142,3 +142,21 @@ func TestOnlyDeletedHostsAreReleased(t *testing.T) {
 		}
 	}
 }
+
+func TestADeletedHostGivesUpDeprovisioningAfterThreeFailures(t *testing.T) {
+	dying := func(opts ...hostOpt) *metal3.BareMetalHost {
+		return host(stDeprovisioning, append([]hostOpt{provisioned(imgA), deleted}, opts...)...)
+	}
+	runTable(t, []row{
+		{"two failures: cleaning is retried", dying(failed(metal3.ProvisioningError, "cleaning after deprovisioning failed: disk busy", 2, at(-time.Hour))),
+			node(cleanFail, lastError("disk busy")), nil, do(ActionRecover, stDeprovisioning).count(2)},
+		{"three failures: the node is powered off and deleted without cleaning",
+			dying(failed(metal3.ProvisioningError, "cleaning after deprovisioning failed: disk busy", 3, at(-time.Hour))),
+			node(cleanFail, lastError("disk busy"), poweredOn), nil,
+			outcome{Action: Action{Kind: ActionPowerOff}, State: stPoweringOff, Events: []string{"DeprovisioningAbandoned", "PowerOff"}}},
+		{"three failures of a powered-off node: it is deleted", dying(errorCount(3)), node(active), nil,
+			outcome{Action: Action{Kind: ActionDelete}, State: stDeleting, Events: []string{"DeprovisioningAbandoned"}}},
+		{"three failures without a deletion: deprovisioning goes on", host(stDeprovisioning, provisioned(imgA), errorCount(3)),
+			node(active), nil, do(ActionUndeploy, stDeprovisioning).count(3)},
+	})
+}

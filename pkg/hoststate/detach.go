@@ -6,11 +6,33 @@ import (
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
 )
 
+// detachable are the states in which DetachedAnnotation takes effect without "force" (metal3's
+// list): the host is not in the middle of an operation.
+var detachable = map[metal3.ProvisioningState]bool{
+	metal3.StateAvailable: true, metal3.StateReady: true, metal3.StateProvisioned: true, metal3.StateExternallyProvisioned: true,
+}
+
+// detachRequested reports whether the host is to be detached now: it carries the annotation and
+// is in a detachable state, or the annotation says "force", or it is detached already.
+func (m *machine) detachRequested() bool {
+	args, ok := detachAnnotation(m.host)
+	if !ok {
+		return false
+	}
+	return args.Force || detachable[m.state()] || m.status.OperationalStatus == metal3.OperationalStatusDetached
+}
+
 // detach removes the node from the provisioner without touching the machine: the host keeps
 // its state (a provisioned host stays provisioned) and reports operationalStatus detached.
 // When the annotation goes, the handlers register the node again and adopt it.
 func (m *machine) detach() step {
 	n := m.node
+	if m.host.DeletionTimestamp != nil {
+		if args, _ := detachAnnotation(m.host); args.DeleteAction == "delay" {
+			return steady().explain(ReasonDetached, "deletion is delayed while annotation "+DetachedAnnotation+
+				` says {"deleteAction":"delay"}; remove the annotation to let the host go`)
+		}
+	}
 	if n == nil {
 		if m.host.DeletionTimestamp != nil {
 			m.remove = true

@@ -61,7 +61,7 @@ func Decide(in Input) Result {
 	if s, stop := m.restoreStatus(); stop {
 		return m.result(s)
 	}
-	_, m.detached = m.host.Annotations[DetachedAnnotation]
+	m.detached = m.detachRequested()
 	if !m.detached && m.status.OperationalStatus == metal3.OperationalStatusDetached {
 		m.status.OperationalStatus = metal3.OperationalStatusOK
 	}

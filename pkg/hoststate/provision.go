@@ -18,7 +18,7 @@ func handleProvisioning(m *machine) step {
 		return s
 	}
 	n := m.node
-	if imageChanged(m.host, m.status) {
+	if imageChanged(m.host, m.status) || (imageDetailsChanged(m.host, m.status) && !deployedOrDeploying(n)) {
 		switch n.ProvisionState {
 		case provisioner.StateAvailable:
 			// The deploy never started: nothing to undo.
@@ -60,8 +60,10 @@ func handleProvisioning(m *machine) step {
 	return m.waitNode()
 }
 
-// imageChanged reports whether the spec no longer asks for what status.provisioning records:
-// the image was removed or changed, or the custom deploy method changed.
+// imageChanged reports whether the spec no longer asks for the image status.provisioning
+// records, in metal3's sense: the image URL changed or the image was removed, or the custom
+// deploy method changed. Only this takes a provisioned host down: a new checksum, checksum type
+// or format for the same URL never wipes a running server.
 func imageChanged(h *metal3.BareMetalHost, st metal3.BareMetalHostStatus) bool {
 	p := st.Provisioning
 	if p.CustomDeploy != nil || h.Spec.CustomDeploy != nil {
@@ -73,8 +75,27 @@ func imageChanged(h *metal3.BareMetalHost, st metal3.BareMetalHostStatus) bool {
 	if img == nil {
 		return p.Image.URL != ""
 	}
-	return img.URL != p.Image.URL || img.Checksum != p.Image.Checksum ||
-		img.ChecksumType != p.Image.ChecksumType || ptrString(img.DiskFormat) != ptrString(p.Image.DiskFormat)
+	return img.URL != p.Image.URL
+}
+
+// imageDetailsChanged reports whether the checksum, checksum type or format of the image
+// changed. It matters only before a deploy succeeded: a corrected checksum is then used for the
+// next attempt.
+func imageDetailsChanged(h *metal3.BareMetalHost, st metal3.BareMetalHostStatus) bool {
+	img, p := h.Spec.Image, st.Provisioning.Image
+	if img == nil {
+		return false
+	}
+	return img.Checksum != p.Checksum || img.ChecksumType != p.ChecksumType || ptrString(img.DiskFormat) != ptrString(p.DiskFormat)
+}
+
+// deployedOrDeploying reports whether the node runs the image or is writing it.
+func deployedOrDeploying(n *provisioner.Node) bool {
+	switch n.ProvisionState {
+	case provisioner.StateAvailable, provisioner.StateDeployFail:
+		return false
+	}
+	return true
 }
 
 func ptrString(s *string) string {
@@ -118,6 +139,19 @@ func handleExternallyProvisioned(m *machine) step {
 	}
 	if m.node.ProvisionState == provisioner.StateAvailable && m.node.Stable() {
 		return act(Action{Kind: ActionRecover}) // back to manageable, from where it is adopted
+	}
+	if !m.host.Spec.ExternallyProvisioned && m.node.ProvisionState == provisioner.StateActive && m.node.Stable() {
+		// Switched off: the host is provisioned with what the spec says it runs (metal3's
+		// rule). Nothing is deployed or cleaned; a later image change deprovisions as usual.
+		p := &m.status.Provisioning
+		p.Image = metal3.Image{}
+		if m.host.Spec.Image != nil {
+			p.Image = *m.host.Spec.Image.DeepCopy()
+		}
+		p.CustomDeploy = m.host.Spec.CustomDeploy.DeepCopy()
+		m.setState(metal3.StateProvisioned)
+		m.event(corev1.EventTypeNormal, "Provisioned", "Host no longer marked externally provisioned; now provisioned with what it runs")
+		return m.runningNode(metal3.ProvisionedRegistrationError)
 	}
 	return m.runningNode(metal3.ProvisionedRegistrationError)
 }

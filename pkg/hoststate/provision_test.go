@@ -124,3 +124,65 @@ func TestExternallyProvisioned(t *testing.T) {
 			[]inputOpt{credentialProblem("secret not found")}, failure(stExternal, metal3.ProvisionedRegistrationError)},
 	})
 }
+
+// As in metal3, only the image URL (or the custom deploy method) names the image: a new
+// checksum, checksum type or format for the same URL never takes down a running server, and is
+// used for the next attempt where no deploy succeeded yet.
+func TestOnlyANewImageURLWipesAProvisionedHost(t *testing.T) {
+	newSum := func(h *metal3.BareMetalHost) {
+		img := imgA.DeepCopy()
+		img.Checksum, img.ChecksumType = hexOf(128, 'c'), metal3.ChecksumSHA512
+		h.Spec.Image = img
+	}
+	newFormat := func(h *metal3.BareMetalHost) { img := imgA.DeepCopy(); img.DiskFormat = ptr("raw"); h.Spec.Image = img }
+	newURL := func(h *metal3.BareMetalHost) { img := imgA.DeepCopy(); img.URL += "?v=2"; h.Spec.Image = img }
+	pd := func(opts ...hostOpt) *metal3.BareMetalHost {
+		return host(stProvisioned, append([]hostOpt{running(imgA), online}, opts...)...)
+	}
+	pg := func(opts ...hostOpt) *metal3.BareMetalHost {
+		return host(stProvisioning, append([]hostOpt{running(imgA), online}, opts...)...)
+	}
+	runTable(t, []row{
+		{"a new checksum for a provisioned host changes nothing", pd(newSum), node(active, poweredOn), nil, steadyIn(stProvisioned)},
+		{"a new format for a provisioned host changes nothing", pd(newFormat), node(active, poweredOn), nil, steadyIn(stProvisioned)},
+		{"a new URL deprovisions a provisioned host", pd(newURL), node(active, poweredOn), nil,
+			do(ActionUndeploy, stDeprovisioning, "DeprovisioningStarted")},
+		{"a new checksum during the deploy waits for it", pg(newSum), node(deploying), nil, wait(stProvisioning)},
+		{"a new checksum once deployed completes provisioning", pg(newSum), node(active, poweredOn), nil, steadyIn(stProvisioned, "ProvisioningComplete")},
+		{"a new checksum before the deploy started is used for it", pg(newSum), node(available), nil, startsProvisioning("ProvisioningStarted")},
+		{"a new checksum after a failed deploy cleans up and tries it", pg(newSum), node(deployFail, lastError("checksum mismatch")), nil,
+			do(ActionUndeploy, stDeprovisioning, "DeprovisioningStarted")},
+	})
+}
+
+func TestAnOfflineHostWithAnImageIsNotProvisionedUntilOnline(t *testing.T) {
+	offline := host(stAvailable, specImage(imgA))
+	runTable(t, []row{
+		{"offline with an image stays available", offline, node(available), nil, steadyIn(stAvailable)},
+		{"offline with an image is powered off", offline, node(available, poweredOn), nil, softPowerOff(stAvailable)},
+		{"online with the image starts provisioning", host(stAvailable, image(imgA)), node(available, poweredOn), nil,
+			startsProvisioning("ProvisioningStarted")},
+	})
+}
+
+func TestSwitchingExternallyProvisionedNeverDeploysOrCleans(t *testing.T) {
+	switchedOn := host(stAvailable, externallyProvisioned, online)
+	switchedOff := host(stExternal, image(imgA))
+	runTable(t, []row{
+		{"switched on for an available host: the node goes back to manageable", switchedOn, node(available, poweredOn), nil,
+			do(ActionRecover, stExternal, "ExternallyProvisioned")},
+		{"switched on, the manageable node is adopted", host(stExternal, externallyProvisioned, online), node(manageable, poweredOn), nil,
+			do(ActionAdopt, stExternal)},
+		{"switched off: provisioned with the spec's image", switchedOff, node(active, poweredOn), nil, steadyIn(stProvisioned, "Provisioned")},
+	})
+	r := decide(t, input(switchedOff, node(active, poweredOn)))
+	if r.Status.Provisioning.Image.URL != imgA.URL {
+		t.Errorf("status.provisioning.image %q, want the spec's %q", r.Status.Provisioning.Image.URL, imgA.URL)
+	}
+	// And from there, the same image keeps it as it is.
+	h := switchedOff.DeepCopy()
+	h.Status = r.Status
+	if r := decide(t, input(h, node(active, poweredOn))); r.Action.Kind != ActionNone || r.Status.Provisioning.State != stProvisioned {
+		t.Errorf("next look: action %q state %q, want none in provisioned", r.Action.Kind, r.Status.Provisioning.State)
+	}
+}
