@@ -147,7 +147,10 @@ func running(img *metal3.Image) hostOpt {
 }
 
 func custom(method string) hostOpt {
-	return func(h *metal3.BareMetalHost) { h.Spec.CustomDeploy = &metal3.CustomDeploy{Method: method}; h.Spec.Online = true }
+	return func(h *metal3.BareMetalHost) {
+		h.Spec.CustomDeploy = &metal3.CustomDeploy{Method: method}
+		h.Spec.Online = true
+	}
 }
 
 func online(h *metal3.BareMetalHost) { h.Spec.Online = true }

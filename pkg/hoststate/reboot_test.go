@@ -21,7 +21,9 @@ func TestRebootAnnotationsAsRemediationControllersWriteThem(t *testing.T) {
 	prov := func(opts ...hostOpt) *metal3.BareMetalHost {
 		return host(stProvisioned, append([]hostOpt{running(imgA), online}, opts...)...)
 	}
-	avail := func(opts ...hostOpt) *metal3.BareMetalHost { return host(stAvailable, append([]hostOpt{online}, opts...)...) }
+	avail := func(opts ...hostOpt) *metal3.BareMetalHost {
+		return host(stAvailable, append([]hostOpt{online}, opts...)...)
+	}
 	heldOff := outcome{State: stProvisioned, Requeue: after(0)}
 	runTable(t, []row{
 		{"a remediation key powers a provisioned host off, hard", prov(annotated(remediationKey, remediationValue)),
