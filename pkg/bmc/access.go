@@ -142,3 +142,29 @@ func (a *AccessDetails) hostPort() string {
 }
 
 func isIPv6(host string) bool { return strings.Contains(host, ":") }
+
+// Endpoint names the server the address reaches, whatever scheme reaches it: two hosts with
+// the same endpoint are the same physical server. Redfish-family schemes (redfish,
+// redfish-virtualmedia, idrac-virtualmedia, ...) share an endpoint per BMC and system path;
+// IPMI schemes per BMC and port; fake addresses per host and path.
+func (a *AccessDetails) Endpoint() string {
+	p := a.prof()
+	host := strings.ToLower(a.host)
+	switch p.family {
+	case familyIPMI:
+		port := a.port
+		if port == 0 {
+			port = p.defaultPort
+		}
+		return "ipmi://" + net.JoinHostPort(host, strconv.Itoa(port))
+	case familyRedfish:
+		port := a.port
+		if port == 0 {
+			port = map[string]int{"http": 80, "https": 443}[a.transport]
+		}
+		return "redfish://" + net.JoinHostPort(host, strconv.Itoa(port)) + strings.TrimRight(a.path, "/")
+	case familyFake:
+		return "fake://" + host + strings.TrimRight(a.path, "/")
+	}
+	return ""
+}

@@ -533,3 +533,36 @@ func TestAZeroAccessDetailsDoesNotPanic(t *testing.T) {
 		}
 	}
 }
+
+func TestAddressesOfTheSameServerShareAnEndpoint(t *testing.T) {
+	endpoint := func(address string) string {
+		t.Helper()
+		a, err := bmc.Parse(address, false)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", address, err)
+		}
+		return a.Endpoint()
+	}
+	same := [][2]string{
+		{"ipmi://10.0.0.5", "ipmi://10.0.0.5:623"},
+		{"10.0.0.5", "ipmi://10.0.0.5"},
+		{"redfish://bmc.example.com/redfish/v1/Systems/1", "redfish-virtualmedia://BMC.example.com:443/redfish/v1/Systems/1/"},
+		{"redfish+http://10.0.0.5/redfish/v1/Systems/1", "redfish-virtualmedia+http://10.0.0.5:80/redfish/v1/Systems/1"},
+	}
+	for _, p := range same {
+		if a, b := endpoint(p[0]), endpoint(p[1]); a != b {
+			t.Errorf("%s -> %s and %s -> %s: the same server, want one endpoint", p[0], a, p[1], b)
+		}
+	}
+	different := [][2]string{
+		{"ipmi://10.0.0.5", "ipmi://10.0.0.5:6230"},
+		{"redfish://10.0.0.5/redfish/v1/Systems/1", "redfish://10.0.0.5/redfish/v1/Systems/2"},
+		{"redfish+http://10.0.0.5/redfish/v1/Systems/1", "redfish://10.0.0.5/redfish/v1/Systems/1"},
+		{"ipmi://10.0.0.5", "ipmi://10.0.0.6"},
+	}
+	for _, p := range different {
+		if a, b := endpoint(p[0]), endpoint(p[1]); a == b {
+			t.Errorf("%s and %s both -> %s: different servers, want different endpoints", p[0], p[1], a)
+		}
+	}
+}

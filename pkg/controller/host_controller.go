@@ -164,14 +164,14 @@ func NewHostController(ctx context.Context, o HostControllerOptions) (*HostContr
 		}
 	}
 
-	if err := o.Hosts.Informer().AddIndexers(cache.Indexers{credentialsIndex: indexByCredentials}); err != nil {
+	if err := o.Hosts.Informer().AddIndexers(cache.Indexers{credentialsIndex: indexByCredentials, bmcEndpointIndex: indexByBMCEndpoint}); err != nil {
 		return nil, err
 	}
 	logger := klog.FromContext(ctx)
 	if _, err := o.Hosts.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc:    c.enqueueHost,
 		UpdateFunc: func(old, cur interface{}) { c.updateHost(logger, old, cur) },
-		DeleteFunc: c.enqueueHost,
+		DeleteFunc: c.hostDeleted,
 	}); err != nil {
 		return nil, err
 	}
@@ -258,6 +258,17 @@ func (c *HostController) enqueueHost(obj interface{}) {
 		return
 	}
 	c.queue.Add(key)
+}
+
+// hostDeleted enqueues a deleted host (to forget it) and the hosts that share its server.
+func (c *HostController) hostDeleted(obj interface{}) {
+	c.enqueueHost(obj)
+	if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		obj = tomb.Obj
+	}
+	if h, ok := obj.(*metal3.BareMetalHost); ok {
+		c.enqueueBMCTwins(h)
+	}
 }
 
 // updateHost enqueues a host unless the update is a resync or touches only status, which is

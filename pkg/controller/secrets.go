@@ -97,11 +97,16 @@ func (c *HostController) bmcCredentials(ctx context.Context, h *metal3.BareMetal
 	return bmc.Credentials{Username: string(s.Data["username"]), Password: string(s.Data["password"])}, nil
 }
 
-// secretValue reads one key of a Secret, trying each key in order.
-func (c *HostController) secretValue(ctx context.Context, ref *corev1.SecretReference, defaultNamespace, what string, keys ...string) ([]byte, error) {
+// secretValue reads one key of a Secret of the host's namespace, trying each key in order. A
+// reference to another namespace is refused before anything is read (or labelled): a host reads
+// only its own namespace's Secrets.
+func (c *HostController) secretValue(ctx context.Context, ref *corev1.SecretReference, hostNamespace, what string, keys ...string) ([]byte, error) {
 	ns := ref.Namespace
 	if ns == "" {
-		ns = defaultNamespace
+		ns = hostNamespace
+	}
+	if ns != hostNamespace {
+		return nil, fmt.Errorf("%s Secret %s/%s is not in the host's namespace %s: a host may use only Secrets of its own namespace", what, ns, ref.Name, hostNamespace)
 	}
 	s, err := c.secret(ctx, ns, ref.Name)
 	if err != nil {

@@ -77,6 +77,9 @@ func (m *machine) startProvisioning() step {
 	if err := ValidateImage(m.host.Spec.Image, m.host.Spec.CustomDeploy); err != nil {
 		return m.fail(metal3.ProvisioningError, err.Error()).because(ReasonInvalidImage)
 	}
+	if err := ValidateSecretNamespaces(m.host); err != nil {
+		return m.fail(metal3.ProvisioningError, err.Error()).because(ReasonForeignSecret)
+	}
 	if s, wait := m.noSlot(); wait {
 		return s
 	}

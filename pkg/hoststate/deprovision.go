@@ -50,7 +50,9 @@ func handleDeprovisioning(m *machine) step {
 		if n.ProvisionState == provisioner.StateActive && !n.Stable() {
 			return m.waitNode()
 		}
-		if n.ProvisionState != provisioner.StateError && m.host.DeletionTimestamp == nil && !imageChanged(m.host, m.status) {
+		sameImage := !imageChanged(m.host, m.status) &&
+			!(n.ProvisionState == provisioner.StateDeployFail && imageDetailsChanged(m.host, m.status))
+		if n.ProvisionState != provisioner.StateError && m.host.DeletionTimestamp == nil && sameImage {
 			// The spec asks again for the image the node was given before its tear-down
 			// started: keep it rather than wipe and deploy it again.
 			if n.ProvisionState == provisioner.StateActive {

@@ -2,6 +2,8 @@ package hoststate
 
 import (
 	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
 	"net/url"
 	"regexp"
 
@@ -75,6 +77,22 @@ func checkURL(raw, field string) error {
 	case "file":
 	default:
 		return fmt.Errorf("%s %q must use http, https or file", field, u.Redacted())
+	}
+	return nil
+}
+
+// ValidateSecretNamespaces checks that the user, network and meta data Secrets are in the
+// host's namespace (an empty namespace means the host's): a host never reads another
+// namespace's Secrets, whoever may write hosts there.
+func ValidateSecretNamespaces(h *metal3.BareMetalHost) error {
+	for _, r := range []struct {
+		field string
+		ref   *corev1.SecretReference
+	}{{"spec.userData", h.Spec.UserData}, {"spec.networkData", h.Spec.NetworkData}, {"spec.metaData", h.Spec.MetaData}} {
+		if r.ref != nil && r.ref.Namespace != "" && r.ref.Namespace != h.Namespace {
+			return fmt.Errorf("%s refers to Secret %s in namespace %s; a host may use only Secrets of its own namespace (%s)",
+				r.field, r.ref.Name, r.ref.Namespace, h.Namespace)
+		}
 	}
 	return nil
 }

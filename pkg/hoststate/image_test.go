@@ -3,6 +3,8 @@ package hoststate
 import (
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
+
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
 )
 
@@ -47,5 +49,25 @@ func TestValidateImage(t *testing.T) {
 				t.Errorf("ValidateImage = %v, want an error containing %q", err, c.want)
 			}
 		})
+	}
+}
+
+func TestDataSecretsMustBeInTheHostsNamespace(t *testing.T) {
+	foreign := func(h *metal3.BareMetalHost) {
+		h.Spec.UserData = &corev1.SecretReference{Name: "ud", Namespace: "tenant-b"}
+	}
+	own := func(h *metal3.BareMetalHost) {
+		h.Spec.NetworkData = &corev1.SecretReference{Name: "nd", Namespace: "metal"}
+		h.Spec.MetaData = &corev1.SecretReference{Name: "md"}
+	}
+	runTable(t, []row{
+		{"a user data Secret of another namespace is a provisioning error", host(stAvailable, image(imgA), foreign), node(available), nil,
+			failure(stAvailable, metal3.ProvisioningError)},
+		{"Secrets of the host's namespace (or none given) are fine", host(stAvailable, image(imgA), own), node(available), nil,
+			startsProvisioning("ProvisioningStarted")},
+	})
+	r := decide(t, input(host(stAvailable, image(imgA), foreign), node(available)))
+	if !contains(r.Status.ErrorMessage, "tenant-b") || !contains(r.Status.ErrorMessage, "own namespace") {
+		t.Errorf("error %q does not say which Secret and why", r.Status.ErrorMessage)
 	}
 }

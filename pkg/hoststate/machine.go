@@ -48,12 +48,15 @@ type machine struct {
 	detached bool
 	// limitReached: the deploy retry limit stopped retries.
 	limitReached bool
+	// identityProblem says why the host may not register (checkIdentity); "" when it may.
+	identityProblem string
 }
 
 // Decide returns what to do next for a host. It is pure: same input, same result.
 func Decide(in Input) Result {
 	m := &machine{in: in, host: in.Host, node: in.Node, status: *in.Host.Status.DeepCopy()}
-	if m.node != nil {
+	m.checkIdentity()
+	if m.nodeIsOurs() {
 		m.status.Provisioning.ID = m.node.ID
 		m.status.PoweredOn = m.node.PoweredOn()
 	}
@@ -204,6 +207,9 @@ func (m *machine) retryWait() time.Duration {
 // checkAccess validates what registration needs: a parseable BMC address and usable
 // credentials. It returns the failure step, or ok=true.
 func (m *machine) checkAccess() (step, bool) {
+	if m.identityProblem != "" {
+		return m.identityFailure(), false
+	}
 	if _, err := bmc.Parse(m.host.Spec.BMC.Address, m.host.Spec.BMC.DisableCertificateVerification); err != nil {
 		return m.fail(m.registrationErrorType(), err.Error()).because(ReasonInvalidBMCAddress), false
 	}

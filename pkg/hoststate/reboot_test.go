@@ -36,7 +36,7 @@ func TestRebootAnnotationsAsRemediationControllersWriteThem(t *testing.T) {
 		{"a hard request among soft ones makes the power-off hard",
 			prov(annotated(remediationKey, remediationValue), annotated(RebootAnnotation+"/other", `{"mode":"soft"}`)),
 			node(active, poweredOn), nil, hardPowerOff(stProvisioned)},
-		{"a plain reboot of an externally provisioned host powers it off", host(stExternal, online, annotated(RebootAnnotation, "")),
+		{"a plain reboot of an externally provisioned host powers it off", host(stExternal, externallyProvisioned, online, annotated(RebootAnnotation, "")),
 			node(active, poweredOn), nil, softPowerOff(stExternal)},
 		{"an available host ignores a request without force", avail(annotated(remediationKey, remediationValue)),
 			node(available, poweredOn), nil, steadyIn(stAvailable)},

@@ -22,6 +22,9 @@ type Input struct {
 	// HardwareData is spec.hardware of the HardwareData named after the host, read by the
 	// controller when NeedsHardwareData said so (nil when there is none).
 	HardwareData *metal3.HardwareDetails
+	// BMCOwner names ("namespace/name") another host whose BMC address reaches the same server
+	// and that came first: this host must not register it. Empty when there is none.
+	BMCOwner string
 	// Now is the current time.
 	Now time.Time
 	// ProvisioningSlotsFull says the limit of hosts inspecting, cleaning or (de)provisioning at

@@ -15,7 +15,8 @@ import (
 // FindNode looks the host's node up by ID (GET /v1/nodes/{id}), then by name
 // (GET /v1/nodes/{namespace~name}), then by its boot MAC
 // (GET /v1/ports?address={mac}&fields=node_uuid, then GET /v1/nodes/{uuid}). Each step runs
-// only if the previous one found nothing. It returns (nil, nil) when no node matches.
+// only if the previous one found nothing. It returns (nil, nil) when no node matches. A node
+// found by MAC is marked FoundByBootMAC: it may belong to another host.
 func (i *Ironic) FindNode(ctx context.Context, host provisioner.HostRef) (*provisioner.Node, error) {
 	c, v, err := i.client(ctx)
 	if err != nil {
@@ -50,7 +51,9 @@ func (i *Ironic) FindNode(ctx context.Context, host provisioner.HostRef) (*provi
 	n, err := i.getNode(ctx, c, v, id)
 	switch {
 	case err == nil:
-		return toNode(n), nil
+		found := toNode(n)
+		found.FoundByBootMAC = true // whose it is, the caller decides
+		return found, nil
 	case errors.Is(err, provisioner.ErrNotFound): // deleted in between
 		return nil, nil
 	default:

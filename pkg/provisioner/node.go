@@ -77,6 +77,10 @@ type Node struct {
 
 	// ProvisionUpdatedAt is when the provision state last changed, when the backend knows it.
 	ProvisionUpdatedAt time.Time
+
+	// FoundByBootMAC says FindNode found the node only through a port with the host's boot MAC
+	// (not by ID or name): it may be another host's node.
+	FoundByBootMAC bool
 }
 
 // Stable reports whether the node is not in the middle of a transition: no target state is
