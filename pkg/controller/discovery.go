@@ -14,6 +14,7 @@ import (
 
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
 	"github.com/metalkube/metalkube/pkg/provisioner"
+	"github.com/metalkube/metalkube/pkg/redact"
 )
 
 // Labels and annotations of hosts imported from Ironic.
@@ -58,7 +59,7 @@ func (c *HostController) discover(ctx context.Context, nodes []provisioner.Node)
 			continue // named by a controller for a host that is gone or not yet in the cache
 		}
 		if err := c.importNode(ctx, n); err != nil {
-			logger.Info("Could not import Ironic node", "node", n.ID, "err", err)
+			logger.Info("Could not import Ironic node", "node", n.ID, "err", redact.URLs(err.Error()))
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
 	"github.com/metalkube/metalkube/pkg/hoststate"
 	"github.com/metalkube/metalkube/pkg/provisioner"
+	"github.com/metalkube/metalkube/pkg/redact"
 )
 
 // busyRecheck is how soon to try again when the node is locked by another operation.
@@ -97,7 +98,7 @@ func (c *HostController) sync(ctx context.Context, key string) error {
 			case errors.Is(err, provisioner.ErrUnavailable):
 				return c.provisionerFailed(ctx, in, err)
 			}
-			logger.Info("Action failed", "action", res.Action.Kind, "err", err)
+			logger.Info("Action failed", "action", res.Action.Kind, "err", redact.URLs(err.Error()))
 			res = hoststate.ActionFailed(in, res.Action, err)
 		}
 	}
@@ -126,12 +127,12 @@ func (c *HostController) provisionerFailed(ctx context.Context, in hoststate.Inp
 		return nil
 	}
 	if !errors.Is(err, provisioner.ErrUnavailable) {
-		klog.FromContext(ctx).Info("Reading the node failed", "err", err)
+		klog.FromContext(ctx).Info("Reading the node failed", "err", redact.URLs(err.Error()))
 		return c.finish(ctx, in.Host, hoststate.ObservationFailed(in, err))
 	}
-	klog.FromContext(ctx).V(1).Info("Provisioner unavailable", "err", err)
+	klog.FromContext(ctx).V(1).Info("Provisioner unavailable", "err", redact.URLs(err.Error()))
 	res := hoststate.ProvisionerUnavailable(in, err)
-	res.Events = append(res.Events, hoststate.Event{Type: "Warning", Reason: "ProvisionerUnavailable", Message: err.Error()})
+	res.Events = append(res.Events, hoststate.Event{Type: "Warning", Reason: "ProvisionerUnavailable", Message: redact.URLs(err.Error())})
 	return c.finish(ctx, in.Host, res)
 }
 

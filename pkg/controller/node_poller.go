@@ -11,6 +11,7 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/metalkube/metalkube/pkg/provisioner"
+	"github.com/metalkube/metalkube/pkg/redact"
 )
 
 // nodePoller lists every node once per interval and enqueues only the hosts whose node
@@ -183,7 +184,7 @@ func (p *nodePoller) pollRecent(ctx context.Context) {
 	asked := now()
 	list, err := p.recent.ListRecentNodes(ctx, limit)
 	if err != nil {
-		klog.FromContext(ctx).V(1).Info("Node feed failed; hosts look at their nodes themselves", "err", err)
+		klog.FromContext(ctx).V(1).Info("Node feed failed; hosts look at their nodes themselves", "err", redact.URLs(err.Error()))
 		return
 	}
 	var changed []string
@@ -232,7 +233,7 @@ func (p *nodePoller) poll(ctx context.Context) {
 	logger := klog.FromContext(ctx)
 	list, err := p.lister.ListNodes(ctx)
 	if err != nil {
-		logger.V(1).Info("Shared node poll failed; hosts keep their state", "err", err)
+		logger.V(1).Info("Shared node poll failed; hosts keep their state", "err", redact.URLs(err.Error()))
 		return
 	}
 	if p.observe != nil {

@@ -71,3 +71,28 @@ func TestDataSecretsMustBeInTheHostsNamespace(t *testing.T) {
 		t.Errorf("error %q does not say which Secret and why", r.Status.ErrorMessage)
 	}
 }
+
+func TestAPasswordInAnImageURLNeverReachesEventsOrStatus(t *testing.T) {
+	secretImg := &metal3.Image{URL: "http://alice:hunter22@images.example.com/a.qcow2", Checksum: hexOf(64, 'a')}
+	started := decide(t, input(host(stAvailable, image(secretImg)), node(available)))
+	failedDeploy := decide(t, input(host(stProvisioning, running(secretImg), online), node(deployFail,
+		lastError("Image http://alice:hunter22@images.example.com/a.qcow2 could not be downloaded"))))
+	for _, r := range []Result{started, failedDeploy} {
+		var texts []string
+		for _, e := range r.Events {
+			texts = append(texts, e.Message)
+		}
+		texts = append(texts, r.Status.ErrorMessage)
+		for _, c := range r.Status.Conditions {
+			texts = append(texts, c.Message)
+		}
+		for _, s := range texts {
+			if contains(s, "hunter22") {
+				t.Errorf("the image URL's password reached %q", s)
+			}
+		}
+	}
+	if !contains(started.Events[0].Message, "images.example.com/a.qcow2") {
+		t.Errorf("event %q no longer says which image", started.Events[0].Message)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
 	"github.com/metalkube/metalkube/pkg/bmc"
 	"github.com/metalkube/metalkube/pkg/provisioner"
+	"github.com/metalkube/metalkube/pkg/redact"
 )
 
 // handler decides for one host state.
@@ -128,8 +129,10 @@ func (m *machine) clearError() {
 	m.status.OperationalStatus = metal3.OperationalStatusOK
 }
 
+// event records an Event. Its message never carries the user information of a URL (an image
+// URL with a password, repeated in Ironic's errors).
 func (m *machine) event(eventType, reason, format string, args ...interface{}) {
-	m.events = append(m.events, Event{Type: eventType, Reason: reason, Message: fmt.Sprintf(format, args...)})
+	m.events = append(m.events, Event{Type: eventType, Reason: reason, Message: redact.URLs(fmt.Sprintf(format, args...))})
 }
 
 func (m *machine) now() metav1.Time { return metav1.NewTime(m.in.Now) }

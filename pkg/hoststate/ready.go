@@ -9,6 +9,7 @@ import (
 
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
 	"github.com/metalkube/metalkube/pkg/provisioner"
+	"github.com/metalkube/metalkube/pkg/redact"
 )
 
 // ConditionReady answers "why is my host stuck": True when the host rests in a stable state,
@@ -70,7 +71,7 @@ func (m *machine) setReadyCondition(s step, requeue time.Duration) {
 		msg = "the host is being deleted: " + msg
 	}
 	meta.SetStatusCondition(&m.status.Conditions, metav1.Condition{
-		Type: ConditionReady, Status: status, Reason: reason, Message: msg,
+		Type: ConditionReady, Status: status, Reason: reason, Message: redact.URLs(msg),
 		ObservedGeneration: m.host.Generation, LastTransitionTime: m.now(),
 	})
 }

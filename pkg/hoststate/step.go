@@ -5,6 +5,7 @@ import (
 
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
 	"github.com/metalkube/metalkube/pkg/provisioner"
+	"github.com/metalkube/metalkube/pkg/redact"
 )
 
 // step is what a handler decided: exactly one of an action, a wait, an error, or steady.
@@ -40,8 +41,10 @@ const (
 func act(a Action) step            { return step{action: a} }
 func waitFor(d time.Duration) step { return step{after: d} }
 func steady() step                 { return step{steady: true, after: steadyRecheck} }
+
+// fail reports an error; status.errorMessage never carries the user information of a URL.
 func (m *machine) fail(t metal3.ErrorType, msg string) step {
-	return step{errType: t, errMsg: msg}
+	return step{errType: t, errMsg: redact.URLs(msg)}
 }
 
 // waitNode waits for the node's operation in progress, polling less often the longer it runs.

@@ -12,6 +12,7 @@ import (
 
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
 	"github.com/metalkube/metalkube/pkg/provisioner"
+	"github.com/metalkube/metalkube/pkg/redact"
 )
 
 // Deploy interfaces Deploy switches between.
@@ -77,7 +78,7 @@ func (i *Ironic) Deploy(ctx context.Context, node *provisioner.Node, req provisi
 	if _, err := i.patchNode(ctx, c, id, ops, "setting the image of node "+id); err != nil {
 		return err
 	}
-	klog.FromContext(ctx).V(1).Info("Deploying node", "node", id, "image", stringValue(info, "image_source")+stringValue(info, "boot_iso"),
+	klog.FromContext(ctx).V(1).Info("Deploying node", "node", id, "image", redact.URLs(stringValue(info, "image_source")+stringValue(info, "boot_iso")),
 		"configDrive", preq.ConfigDrive != nil, "customDeploy", req.CustomDeploy != nil)
 	return i.changeProvisionState(ctx, c, id, preq)
 }

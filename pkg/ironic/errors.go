@@ -12,6 +12,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2"
 
 	"github.com/metalkube/metalkube/pkg/provisioner"
+	"github.com/metalkube/metalkube/pkg/redact"
 )
 
 // APIError is an HTTP error answer from Ironic. It wraps provisioner.ErrBusy (409 Conflict, e.g.
@@ -174,8 +175,10 @@ func oneLine(s string) string {
 	return s
 }
 
-// scrub hides the configured password (and any other secret given) in Ironic's messages.
+// scrub hides the configured password (and any other secret given), and the user information
+// of URLs (an image URL with a password), in Ironic's messages.
 func (i *Ironic) scrub(msg string, secrets ...string) string {
+	msg = redact.URLs(msg)
 	for _, s := range append(secrets, i.password) {
 		if len(s) >= 3 {
 			msg = strings.ReplaceAll(msg, s, "******")
