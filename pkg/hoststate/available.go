@@ -84,6 +84,11 @@ func (m *machine) startProvisioning() step {
 		return s
 	}
 	m.setState(metal3.StateProvisioning)
+	if _, ok := m.host.Annotations[RebootAnnotation]; ok {
+		// A one-off reboot asked of the available host is done by the deploy (as in metal3);
+		// kept, it would power the new server off right after provisioning.
+		m.removeAnnotations = append(m.removeAnnotations, RebootAnnotation)
+	}
 	p := &m.status.Provisioning
 	p.Image = metal3.Image{}
 	if m.host.Spec.Image != nil {

@@ -3,6 +3,7 @@ package ironic
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 
 	"github.com/gophercloud/gophercloud/v2"
@@ -32,11 +33,13 @@ func (i *Ironic) FindNode(ctx context.Context, host provisioner.HostRef) (*provi
 		}
 		i.forgetNode(host.NodeID)
 	}
-	if host.Name != "" {
-		n, err := i.getNode(ctx, c, v, host.NodeName())
+	if name := host.NodeName(); host.Name != "" && len(name) <= maxNodeName {
+		n, err := i.getNode(ctx, c, v, name)
 		switch {
 		case err == nil:
 			return toNode(n), nil
+		case isStatus(err, http.StatusBadRequest):
+			// "Expected UUID or name": Ironic cannot hold a node by this name, so none has it.
 		case !errors.Is(err, provisioner.ErrNotFound):
 			return nil, err
 		}
@@ -60,6 +63,10 @@ func (i *Ironic) FindNode(ctx context.Context, host provisioner.HostRef) (*provi
 		return nil, err
 	}
 }
+
+// maxNodeName is the longest node name Ironic accepts (its names are at most 255 characters);
+// no node can be found by a longer one, and asking only earns a 400.
+const maxNodeName = 255
 
 // portNodeID returns the UUID of the node that has a port with this MAC, or "".
 func (i *Ironic) portNodeID(ctx context.Context, c *gophercloud.ServiceClient, mac string) (string, error) {

@@ -3,6 +3,7 @@ package ironic
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -66,6 +67,19 @@ func TestFindNodeLooksByIDThenNameThenBootMAC(t *testing.T) {
 				nodeRead(testNodeID), nodeRead("ns~host-0"),
 				"GET /v1/ports?address=52%3A54%3A00%3Aaa%3Abb%3Acc&fields=node_uuid",
 			},
+		},
+		{
+			name:     "a name too long for Ironic is not asked for; the MAC still is",
+			host:     provisioner.HostRef{Namespace: "ns", Name: strings.Repeat("n", 253), BootMACAddress: testMAC},
+			routes:   map[string]http.HandlerFunc{"GET /v1/ports": noPorts},
+			requests: []string{"GET /v1/ports?address=52%3A54%3A00%3Aaa%3Abb%3Acc&fields=node_uuid"},
+		},
+		{
+			name: "a name Ironic refuses (400) is a node not found",
+			host: provisioner.HostRef{Namespace: "ns", Name: "host-0"},
+			routes: map[string]http.HandlerFunc{"GET /v1/nodes/ns~host-0": reply(http.StatusBadRequest,
+				map[string]any{"error_message": "Expected UUID or name for node"})},
+			requests: []string{nodeRead("ns~host-0")},
 		},
 		{
 			name:     "a host without a boot MAC stops after the name",

@@ -2,6 +2,7 @@ package framework
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -16,7 +17,9 @@ type CountingTransport struct {
 
 	mu     sync.Mutex
 	counts map[string]int
-	total  int
+	// targets counts state changes asked of nodes: "provision active", "power power off", ...
+	targets map[string]int
+	total   int
 	// failWith, when non-zero, is returned as the status of every request.
 	failWith int
 	// failIf, when set, selects the requests that answer failStatus.
@@ -26,24 +29,30 @@ type CountingTransport struct {
 
 // RoundTrip implements http.RoundTripper.
 func (t *CountingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	var body []byte
+	if req.Body != nil && (req.Method == http.MethodPut || req.Method == http.MethodPatch || req.Method == http.MethodPost) {
+		body, _ = io.ReadAll(req.Body)
+		req.Body.Close()
+		req.Body = io.NopCloser(bytes.NewReader(body))
+	}
 	t.mu.Lock()
 	if t.counts == nil {
 		t.counts = map[string]int{}
+		t.targets = map[string]int{}
 	}
 	t.counts[req.Method+" "+pattern(req.URL.Path)]++
+	if kind := stateChange(req.URL.Path); kind != "" && req.Method == http.MethodPut {
+		var b struct {
+			Target string `json:"target"`
+		}
+		_ = json.Unmarshal(body, &b)
+		t.targets[kind+" "+b.Target]++
+	}
 	t.total++
 	fail, failIf, failStatus := t.failWith, t.failIf, t.failStatus
 	t.mu.Unlock()
-	if fail == 0 && failIf != nil {
-		var body []byte
-		if req.Body != nil {
-			body, _ = io.ReadAll(req.Body)
-			req.Body.Close()
-			req.Body = io.NopCloser(bytes.NewReader(body))
-		}
-		if failIf(req.Method, req.URL.Path, body) {
-			fail = failStatus
-		}
+	if fail == 0 && failIf != nil && failIf(req.Method, req.URL.Path, body) {
+		fail = failStatus
 	}
 	if fail != 0 {
 		body := `{"error_message": "{\"faultstring\": \"injected failure for a test\", \"faultcode\": \"Server\"}"}`
@@ -76,6 +85,30 @@ func (t *CountingTransport) Counts() map[string]int {
 		out[k] = v
 	}
 	return out
+}
+
+// Targets returns a copy of the counts of state changes asked of nodes, by kind and target:
+// "provision active" (deploy), "provision deleted" (undeploy), "provision provide" (clean on
+// the way to available), "provision adopt", "provision manage", "power power off", ...
+func (t *CountingTransport) Targets() map[string]int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make(map[string]int, len(t.targets))
+	for k, v := range t.targets {
+		out[k] = v
+	}
+	return out
+}
+
+// stateChange names the kind of a node state change path ("provision", "power"), or "".
+func stateChange(path string) string {
+	switch {
+	case strings.HasSuffix(path, "/states/provision"):
+		return "provision"
+	case strings.HasSuffix(path, "/states/power"):
+		return "power"
+	}
+	return ""
 }
 
 // FailIf makes the requests selected by match answer with status (nil restores service).

@@ -151,3 +151,30 @@ func (s *System) IronicClient() *gophercloud.ServiceClient {
 	c.Microversion = ironictest.MaxMicroversion
 	return c
 }
+
+// StartPeer starts a second cluster beside s: its own kube-apiserver and host controller, with
+// its own counting transport, against s's Ironic (as after a clusterctl move from one cluster
+// to another that share the provisioner). Stop it with StopPeer; s's Ironic keeps running.
+func (s *System) StartPeer(o Options) (*System, error) {
+	peer := &System{Ironic: s.Ironic, Transport: &CountingTransport{Base: http.DefaultTransport.(*http.Transport).Clone()}}
+	var err error
+	if peer.Env, err = envtest.Start(envtest.Options{}); err != nil {
+		return nil, fmt.Errorf("starting the peer's kube-apiserver: %w", err)
+	}
+	if err := peer.StartController(o); err != nil {
+		peer.Env.Stop()
+		return nil, err
+	}
+	return peer, nil
+}
+
+// StopPeer stops a peer's controller and API server, leaving the shared Ironic running.
+func (s *System) StopPeer() {
+	if s == nil {
+		return
+	}
+	s.StopController()
+	if s.Env != nil {
+		s.Env.Stop()
+	}
+}

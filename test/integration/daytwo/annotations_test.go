@@ -65,7 +65,8 @@ func TestAnInvalidRebootAnnotationIsAClearErrorUntilFixed(t *testing.T) {
 	}
 	sys.WaitForEvent(t, name, "PowerManagementError", "gentle", 10*time.Second)
 	waitReady(t, name, hoststate.ReasonInvalidAnnotation, "gentle")
-	annotate(t, name, hoststate.RebootAnnotation, "")
+	// An available host obeys only forced requests (metal3's rule).
+	annotate(t, name, hoststate.RebootAnnotation, `{"mode":"hard","force":true}`)
 	sys.WaitForHost(t, name, stepTimeout, "rebooted, error cleared", func(h *metal3.BareMetalHost) bool {
 		return h.Status.ErrorType == "" && !hasAnnotation(h, hoststate.RebootAnnotation)
 	})

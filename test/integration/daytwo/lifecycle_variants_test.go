@@ -48,9 +48,13 @@ func TestAPausedHostIsLeftAloneEntirely(t *testing.T) {
 		t.Errorf("a paused host's node changed: %s, %s", n.ProvisionState, n.PowerState)
 	}
 	unannotate(t, name, hoststate.PausedAnnotation)
-	sys.WaitForHost(t, name, stepTimeout, "provisioned and off once unpaused", func(h *metal3.BareMetalHost) bool {
-		return h.Status.Provisioning.State == metal3.StateProvisioned && !h.Status.PoweredOn
+	// Once unpaused the changes apply: powered off, and (offline, as in metal3) not provisioned
+	// until it is online again.
+	sys.WaitForHost(t, name, stepTimeout, "off and still available once unpaused", func(h *metal3.BareMetalHost) bool {
+		return h.Status.Provisioning.State == metal3.StateAvailable && !h.Status.PoweredOn
 	})
+	sys.UpdateHost(t, name, func(h *metal3.BareMetalHost) { h.Spec.Online = true })
+	sys.WaitForState(t, name, metal3.StateProvisioned, stepTimeout)
 }
 
 func TestDetachingAndReattachingAProvisionedHostNeverReprovisionsIt(t *testing.T) {
