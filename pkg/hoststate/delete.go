@@ -21,6 +21,9 @@ func (m *machine) startDeletion() (step, bool) {
 		m.setState(metal3.StateDeleting)
 		return handleDeleting(m), true
 	case metal3.StateProvisioned, metal3.StateProvisioning:
+		if m.deprovisioningAbandoned() {
+			return m.abandonDeprovisioning(), true
+		}
 		if _, ok := m.checkAccess(); !ok || m.node == nil {
 			m.setState(metal3.StateDeleting)
 			return handleDeleting(m), true

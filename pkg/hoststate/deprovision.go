@@ -24,12 +24,8 @@ const maxDeprovisionAttemptsBeforeDelete = 3
 
 // handleDeprovisioning undeploys the node and waits until it is available (cleaned) again.
 func handleDeprovisioning(m *machine) step {
-	if m.host.DeletionTimestamp != nil && m.status.ErrorCount >= maxDeprovisionAttemptsBeforeDelete {
-		m.event(corev1.EventTypeWarning, "DeprovisioningAbandoned",
-			"Deprovisioning failed %d times while the host is being deleted; giving up: the node is deleted without cleaning, so its disks may still hold data (last error: %s)",
-			m.status.ErrorCount, m.status.ErrorMessage)
-		m.setState(metal3.StatePoweringOffBeforeDelete)
-		return handlePoweringOffBeforeDelete(m)
+	if m.deprovisioningAbandoned() {
+		return m.abandonDeprovisioning()
 	}
 	if s, ok := m.register(); !ok {
 		if m.host.DeletionTimestamp != nil {
@@ -81,4 +77,29 @@ func handleDeprovisioning(m *machine) step {
 		return s
 	}
 	return m.waitNode()
+}
+
+// deprovisioningAbandoned reports whether a host being deleted has failed to deprovision
+// maxDeprovisionAttemptsBeforeDelete times in a row: cleaning failed in deprovisioning, or the
+// undeploy itself was refused while provisioned (a refused action keeps the host's state).
+func (m *machine) deprovisioningAbandoned() bool {
+	if m.host.DeletionTimestamp == nil || m.status.ErrorCount < maxDeprovisionAttemptsBeforeDelete {
+		return false
+	}
+	return m.state() == metal3.StateDeprovisioning ||
+		(m.state() == metal3.StateProvisioned && m.status.ErrorType == metal3.ProvisioningError)
+}
+
+// abandonDeprovisioning gives up deprovisioning a host being deleted, so the deletion never
+// hangs on a broken server: the node is powered off and deleted without cleaning.
+func (m *machine) abandonDeprovisioning() step {
+	last := ""
+	if m.status.ErrorMessage != "" {
+		last = " (last error: " + m.status.ErrorMessage + ")"
+	}
+	m.event(corev1.EventTypeWarning, "DeprovisioningAbandoned",
+		"Deprovisioning failed %d times while the host is being deleted; giving up: the node is deleted without cleaning, so its disks may still hold data%s",
+		m.status.ErrorCount, last)
+	m.setState(metal3.StatePoweringOffBeforeDelete)
+	return handlePoweringOffBeforeDelete(m)
 }

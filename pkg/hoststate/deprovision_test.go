@@ -160,3 +160,18 @@ func TestADeletedHostGivesUpDeprovisioningAfterThreeFailures(t *testing.T) {
 			node(active), nil, do(ActionUndeploy, stDeprovisioning).count(3)},
 	})
 }
+
+func TestADeletedHostWhoseUndeployIsRefusedGivesUpAfterThreeFailures(t *testing.T) {
+	refused := func(n int) hostOpt {
+		return failed(metal3.ProvisioningError, "starting deprovisioning failed: 400 Bad Request", n, at(-time.Hour))
+	}
+	runTable(t, []row{
+		{"two refusals: the undeploy is asked for again", host(stProvisioned, provisioned(imgA), deleted, refused(2)), node(active, poweredOn), nil,
+			do(ActionUndeploy, stDeprovisioning, "DeprovisioningStarted")},
+		{"three refusals: powered off and deleted without cleaning", host(stProvisioned, provisioned(imgA), deleted, refused(3)), node(active, poweredOn), nil,
+			outcome{Action: Action{Kind: ActionPowerOff}, State: stPoweringOff, Events: []string{"DeprovisioningAbandoned", "PowerOff"}}},
+		{"three power failures of a provisioned host do not skip its deprovisioning",
+			host(stProvisioned, provisioned(imgA), deleted, failed(metal3.PowerManagementError, "power on failed", 3, at(-time.Hour))),
+			node(active, poweredOn), nil, do(ActionUndeploy, stDeprovisioning, "DeprovisioningStarted")},
+	})
+}

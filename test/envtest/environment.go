@@ -261,6 +261,22 @@ func (e *Environment) Kubectl(ctx context.Context, args ...string) (string, erro
 	return string(out), nil
 }
 
+// KubectlStdin runs kubectl with stdin (a manifest for "apply -f -") and returns its combined
+// output.
+func (e *Environment) KubectlStdin(ctx context.Context, stdin string, args ...string) (string, error) {
+	bin, err := ToolPath("kubectl")
+	if err != nil {
+		return "", err
+	}
+	cmd := exec.CommandContext(ctx, bin, append([]string{"--kubeconfig", e.Kubeconfig}, args...)...)
+	cmd.Stdin = strings.NewReader(stdin)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return string(out), fmt.Errorf("kubectl %s: %w", strings.Join(args, " "), err)
+	}
+	return string(out), nil
+}
+
 // Stop ends kube-apiserver and etcd and removes the temporary directory Start created.
 func (e *Environment) Stop() {
 	if e == nil {
