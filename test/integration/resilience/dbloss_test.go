@@ -45,7 +45,9 @@ func TestAnIronicThatLostItsDatabaseGetsEveryHostBackWithoutRedeployingOrPowerin
 	for gi, g := range lostGroups {
 		for i := 0; i < g.count; i++ {
 			h := fakeHost(fmt.Sprintf("%s-%02d", g.prefix, i), 0xd0+byte(gi), i)
-			h.Spec.Online = g.online
+			// Every host starts online: as in metal3, an offline host with an image is not
+			// provisioned until it is online. The offline group is switched off once provisioned.
+			h.Spec.Online = true
 			h.Spec.ExternallyProvisioned = g.external
 			if g.image {
 				h.Spec.Image = framework.TestImage()
@@ -62,7 +64,14 @@ func TestAnIronicThatLostItsDatabaseGetsEveryHostBackWithoutRedeployingOrPowerin
 	expected := func(h *metal3.BareMetalHost) bool { return stableIn(group[h.Name].state)(h) }
 
 	createHosts(t, set, hosts)
-	before := waitForHosts(t, set, len(hosts), 3*time.Minute, "stable in their state", expected)
+	waitForHosts(t, set, len(hosts), 3*time.Minute, "stable in their state", expected)
+	for _, name := range names {
+		if !group[name].online {
+			sys.UpdateHost(t, name, func(h *metal3.BareMetalHost) { h.Spec.Online = false })
+		}
+	}
+	before := waitForHosts(t, set, len(hosts), 3*time.Minute, "stable in their state, powered as spec.online says",
+		func(h *metal3.BareMetalHost) bool { return expected(h) && h.Status.PoweredOn == group[h.Name].online })
 	oldNode := map[string]string{}
 	for name, h := range before {
 		oldNode[name] = h.Status.Provisioning.ID
