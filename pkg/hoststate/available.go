@@ -48,6 +48,21 @@ func handleAvailable(m *machine) step {
 		return m.managePower()
 	case provisioner.StateActive:
 		return m.fail(metal3.ProvisioningError, "the node is active although the host is available; remove the node from Ironic or mark the host externally provisioned")
+	case provisioner.StateManageable:
+		// Made manageable on the way to adoption or re-inspection, before the status saying
+		// so was written: go on with that, never provide (clean) the node in between.
+		if n.Stable() && m.host.Spec.ExternallyProvisioned {
+			m.setState(metal3.StateExternallyProvisioned)
+			return handleExternallyProvisioned(m)
+		}
+		if n.Stable() && reinspectRequested(m.host) {
+			if s, wait := m.noSlot(); wait {
+				return s
+			}
+			m.setState(metal3.StateInspecting)
+			m.status.OperationHistory.Inspect = metal3.OperationMetric{}
+			return handleInspecting(m)
+		}
 	}
 	if s, ok := m.towardAvailable(metal3.PreparationError, "cleaning failed: "); ok {
 		return s

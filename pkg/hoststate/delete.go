@@ -15,7 +15,15 @@ const maxPowerOffAttemptsBeforeDelete = 3
 // current state's handler continue (it is already on the way out).
 func (m *machine) startDeletion() (step, bool) {
 	switch m.state() {
-	case metal3.StateDeleting, metal3.StatePoweringOffBeforeDelete, metal3.StateDeprovisioning:
+	case metal3.StateDeleting, metal3.StatePoweringOffBeforeDelete:
+		return step{}, false
+	case metal3.StateDeprovisioning:
+		if m.node == nil {
+			// The node is gone (deleted before the status saying so was written, or lost
+			// by the backend): there is nothing left to deprovision; never register it again.
+			m.setState(metal3.StateDeleting)
+			return handleDeleting(m), true
+		}
 		return step{}, false
 	case metal3.StateNone, metal3.StateUnmanaged:
 		m.setState(metal3.StateDeleting)
@@ -27,6 +35,9 @@ func (m *machine) startDeletion() (step, bool) {
 		if _, ok := m.checkAccess(); !ok || m.node == nil {
 			m.setState(metal3.StateDeleting)
 			return handleDeleting(m), true
+		}
+		if s, ok := m.deprovisioningUnderway(); ok {
+			return s, true
 		}
 		return m.startDeprovisioning(), true
 	}

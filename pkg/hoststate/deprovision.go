@@ -14,7 +14,43 @@ func (m *machine) startDeprovisioning() step {
 	m.setState(metal3.StateDeprovisioning)
 	m.status.OperationHistory.Deprovision = metal3.OperationMetric{Start: m.now()}
 	m.event(corev1.EventTypeNormal, "DeprovisioningStarted", "Image deprovisioning started")
-	return handleDeprovisioning(m)
+	// The undeploy is asked for on the next look, once the state saying so is written: a crash
+	// or a failed status write in between can then never leave a provisioned host whose node is
+	// already being wiped.
+	return waitFor(startNow).explain(ReasonActionRequested, "deprovisioning starts")
+}
+
+// tornDown reports whether the node is on its way from a tear-down (undeploy) to available,
+// or got there: deleting, cleaning, clean wait, clean failed or available.
+func tornDown(n *provisioner.Node) bool {
+	switch n.ProvisionState {
+	case provisioner.StateDeleting, provisioner.StateCleaning, provisioner.StateCleanWait,
+		provisioner.StateCleanFail, provisioner.StateAvailable:
+		return true
+	}
+	return false
+}
+
+// deprovisioningUnderway moves a provisioned host whose node was torn down on to
+// deprovisioning: its undeploy ran (asked for before a status write that was lost, or by
+// someone else), so the image is gone and waiting for the node to be active again would wait
+// forever. A node in maintenance or locked is looked at again later.
+func (m *machine) deprovisioningUnderway() (step, bool) {
+	if !tornDown(m.node) {
+		return step{}, false
+	}
+	m.setState(metal3.StateDeprovisioning)
+	if m.status.OperationHistory.Deprovision.Start.IsZero() || !m.status.OperationHistory.Deprovision.End.IsZero() {
+		m.status.OperationHistory.Deprovision = metal3.OperationMetric{Start: m.now()}
+	}
+	if m.host.DeletionTimestamp == nil && !imageChanged(m.host, m.status) {
+		m.event(corev1.EventTypeWarning, "DeprovisioningStarted",
+			"The node is %s although the host is provisioned and its spec still asks for %s: the image was torn down outside this controller",
+			m.node.ProvisionState, m.status.Provisioning.Image.URL)
+	} else {
+		m.event(corev1.EventTypeNormal, "DeprovisioningStarted", "Image deprovisioning started (the node is already %s)", m.node.ProvisionState)
+	}
+	return handleDeprovisioning(m), true
 }
 
 // maxDeprovisionAttemptsBeforeDelete is how many failures of deprovisioning (the undeploy

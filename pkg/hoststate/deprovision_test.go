@@ -76,14 +76,14 @@ func TestDeletion(t *testing.T) {
 		{"a deleted host that must never be powered off deletes its node", host(stAvailable, disablePowerOff, deleted), node(available, poweredOn), nil,
 			do(ActionDelete, stDeleting)},
 		{"a deleted provisioned host is deprovisioned", host(stProvisioned, running(imgA), deleted), node(active), nil,
-			do(ActionUndeploy, stDeprovisioning, "DeprovisioningStarted")},
+			startsDeprovisioning()},
 		{"a deleted provisioned host without a node is released", host(stProvisioned, running(imgA), deleted), nil, nil, released()},
 		{"a deleted provisioned host without BMC access deletes its node", host(stProvisioned, running(imgA), deleted), node(active),
 			[]inputOpt{credentialProblem("secret not found")}, do(ActionDelete, stDeleting)},
 		{"a deleted provisioning host waits for the deploy before deprovisioning", host(stProvisioning, running(imgA), deleted), node(deploying), nil,
 			wait(stDeprovisioning).with("DeprovisioningStarted")},
 		{"a deleted provisioning host whose deploy failed is deprovisioned", host(stProvisioning, running(imgA), deleted), node(deployFail, lastError("x")), nil,
-			do(ActionUndeploy, stDeprovisioning, "DeprovisioningStarted")},
+			startsDeprovisioning()},
 		{"a deleted deprovisioning host whose node is available powers it off", host(stDeprovisioning, provisioned(imgA), deleted), node(available, poweredOn), nil,
 			powerOff(stPoweringOff, "DeprovisioningComplete")},
 		{"a deleted deprovisioning host whose node is available and off deletes it", host(stDeprovisioning, provisioned(imgA), deleted), node(available), nil,
@@ -167,11 +167,11 @@ func TestADeletedHostWhoseUndeployIsRefusedGivesUpAfterThreeFailures(t *testing.
 	}
 	runTable(t, []row{
 		{"two refusals: the undeploy is asked for again", host(stProvisioned, provisioned(imgA), deleted, refused(2)), node(active, poweredOn), nil,
-			do(ActionUndeploy, stDeprovisioning, "DeprovisioningStarted")},
+			startsDeprovisioning()},
 		{"three refusals: powered off and deleted without cleaning", host(stProvisioned, provisioned(imgA), deleted, refused(3)), node(active, poweredOn), nil,
 			outcome{Action: Action{Kind: ActionPowerOff}, State: stPoweringOff, Events: []string{"DeprovisioningAbandoned", "PowerOff"}}},
 		{"three power failures of a provisioned host do not skip its deprovisioning",
 			host(stProvisioned, provisioned(imgA), deleted, failed(metal3.PowerManagementError, "power on failed", 3, at(-time.Hour))),
-			node(active, poweredOn), nil, do(ActionUndeploy, stDeprovisioning, "DeprovisioningStarted")},
+			node(active, poweredOn), nil, startsDeprovisioning()},
 	})
 }

@@ -131,7 +131,7 @@ func TestRepeatedActionFailuresBackOff(t *testing.T) {
 	}{
 		{"a deploy retry that keeps failing backs off", host(stProvisioning, running(imgA)), node(available), ActionDeploy},
 		{"an inspection that cannot be started as registration completes backs off", registering(), node(manageable), ActionInspect},
-		{"a deprovisioning that cannot be started backs off", host(stProvisioned, provisioned(imgA)), node(active), ActionUndeploy},
+		{"a deprovisioning that cannot be started backs off", host(stDeprovisioning, provisioned(imgA)), node(active), ActionUndeploy},
 		{"a registration that keeps failing backs off", host(stNone), nil, ActionRegister},
 		{"a power-on that keeps failing backs off", host(stAvailable, online), node(available), ActionPowerOn},
 		{"a delete that keeps failing backs off", host(stDeleting, deleted), node(manageable), ActionDelete},

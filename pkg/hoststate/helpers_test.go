@@ -362,6 +362,12 @@ func startsProvisioning(events ...string) outcome {
 	return outcome{State: stProvisioning, Events: events, Requeue: after(startNow)}
 }
 
+// startsDeprovisioning is a provisioned host moving to deprovisioning: the state is written
+// first and the undeploy asked for on the next look, from the deprovisioning state.
+func startsDeprovisioning() outcome {
+	return outcome{State: stDeprovisioning, Events: []string{"DeprovisioningStarted"}, Requeue: after(startNow)}
+}
+
 func provide(state metal3.ProvisioningState, events ...string) outcome {
 	return outcome{Action: Action{Kind: ActionProvide, AutomatedClean: true}, State: state, Events: events}
 }

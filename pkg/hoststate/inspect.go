@@ -32,15 +32,16 @@ func handleInspecting(m *machine) step {
 		if !inspectionStarted(m.status) {
 			return m.startInspection()
 		}
-		if m.in.Hardware == nil {
-			// The controller reads the hardware when NeedsHardware says so.
-			return waitFor(actionPoll)
+		return m.inspectionComplete()
+	case provisioner.StateCleaning, provisioner.StateCleanWait, provisioner.StateCleanFail, provisioner.StateAvailable:
+		if inspectionStarted(m.status) {
+			// Inspection finished and preparation (provide) was asked for, but the status
+			// saying so was lost: record the hardware and go on preparing, never inspecting
+			// and cleaning the node all over again.
+			return m.inspectionComplete()
 		}
-		m.status.HardwareDetails = m.in.Hardware.DeepCopy()
-		m.status.OperationHistory.Inspect.End = m.now()
-		m.event(corev1.EventTypeNormal, "InspectionComplete", "Hardware inspection completed")
-		m.setState(metal3.StatePreparing)
-		return handlePreparing(m)
+	}
+	switch n.ProvisionState {
 	case provisioner.StateInspectFail:
 		// Inspect again from the start once the node is manageable.
 		m.status.OperationHistory.Inspect.Start = metav1.Time{}
@@ -49,6 +50,19 @@ func handleInspecting(m *machine) step {
 		return act(Action{Kind: ActionRecover})
 	}
 	return m.waitNode()
+}
+
+// inspectionComplete records the hardware the inspection found and moves on to preparing.
+func (m *machine) inspectionComplete() step {
+	if m.in.Hardware == nil {
+		// The controller reads the hardware when NeedsHardware says so.
+		return waitFor(actionPoll)
+	}
+	m.status.HardwareDetails = m.in.Hardware.DeepCopy()
+	m.status.OperationHistory.Inspect.End = m.now()
+	m.event(corev1.EventTypeNormal, "InspectionComplete", "Hardware inspection completed")
+	m.setState(metal3.StatePreparing)
+	return handlePreparing(m)
 }
 
 func (m *machine) startInspection() step {
@@ -67,8 +81,33 @@ func inspectionStarted(st metal3.BareMetalHostStatus) bool {
 
 // NeedsHardware reports whether inspection has finished on the node and the controller should
 // read the hardware details and pass them in Input.Hardware.
+//
+// That is when the host is inspecting, started an inspection, and the node is manageable
+// again or already past it on the way to available (preparation was asked for before a status
+// write was lost); or when a registering host with inspection enabled and no hardware details
+// finds its node inspected already, or being prepared (the writes saying so were lost).
 func NeedsHardware(host *metal3.BareMetalHost, node *provisioner.Node) bool {
-	return host.Status.Provisioning.State == metal3.StateInspecting && host.DeletionTimestamp == nil &&
-		node != nil && node.ProvisionState == provisioner.StateManageable && node.Stable() &&
-		inspectionStarted(host.Status)
+	if host.DeletionTimestamp != nil || node == nil {
+		return false
+	}
+	switch host.Status.Provisioning.State {
+	case metal3.StateInspecting:
+		if !inspectionStarted(host.Status) {
+			return false
+		}
+		return (node.ProvisionState == provisioner.StateManageable && node.Stable()) || preparingNode(node)
+	case metal3.StateNone, metal3.StateRegistering:
+		inspected := preparingNode(node) || (node.Inspected && node.ProvisionState == provisioner.StateManageable && node.Stable())
+		return inspected && host.Status.HardwareDetails == nil && !inspectionDisabled(host) && canInspect(host)
+	}
+	return false
+}
+
+// preparingNode reports whether the node is being cleaned for, or has reached, available.
+func preparingNode(n *provisioner.Node) bool {
+	switch n.ProvisionState {
+	case provisioner.StateCleaning, provisioner.StateCleanWait, provisioner.StateCleanFail, provisioner.StateAvailable:
+		return true
+	}
+	return false
 }

@@ -60,12 +60,12 @@ func TestDecideProperties(t *testing.T) {
 			return
 		}
 	}
-	t.Logf("%d seeds × %d chaotic steps: %d decisions, %d action failures (%d injected), %d lost nodes (%d adopted again), %d deletions, states visited: %v",
-		len(seeds), chaosSteps, stats.decisions, stats.actionFailures, stats.injected, stats.lostNodes, stats.readoptions, stats.deletions, stats.states)
+	t.Logf("%d seeds × %d chaotic steps: %d decisions, %d action failures (%d injected), %d lost status writes, %d lost nodes (%d adopted again), %d deletions, states visited: %v",
+		len(seeds), chaosSteps, stats.decisions, stats.actionFailures, stats.injected, stats.lostWrites, stats.lostNodes, stats.readoptions, stats.deletions, stats.states)
 }
 
 type simStats struct {
-	decisions, actionFailures, injected, lostNodes, deletions, readoptions int
+	decisions, actionFailures, injected, lostNodes, deletions, readoptions, lostWrites int
 	states                                                                 map[metal3.ProvisioningState]int
 }
 
@@ -76,6 +76,7 @@ func (a *simStats) add(b simStats) {
 	a.lostNodes += b.lostNodes
 	a.deletions += b.deletions
 	a.readoptions += b.readoptions
+	a.lostWrites += b.lostWrites
 	if a.states == nil {
 		a.states = map[metal3.ProvisioningState]int{}
 	}
@@ -112,6 +113,13 @@ type simulation struct {
 
 	trace []string
 	stats simStats
+
+	// loseWrite, when set, says whether the status write of a step is lost (the controller
+	// crashed after acting, or the API server was down): Ironic has acted, the host has not
+	// changed.
+	loseWrite func(step int) bool
+	// calls counts the actions Ironic accepted, by kind.
+	calls map[ActionKind]int
 }
 
 var (
@@ -156,6 +164,8 @@ func newSimulation(t *testing.T, seed uint64) *simulation {
 
 func (s *simulation) run() {
 	s.phase = "chaos"
+	// While chaotic, one status write in twenty is lost after Ironic has acted on it.
+	s.loseWrite = func(int) bool { return s.chaos && s.rng.Float64() < 0.05 }
 	for s.step = 0; s.step < chaosSteps && !s.gone && !s.t.Failed(); s.step++ {
 		s.perturb()
 		s.once()
@@ -316,6 +326,12 @@ func (s *simulation) once() {
 
 	if r.Action.Kind != ActionNone {
 		err := s.apply(in, r)
+		if err == nil {
+			if s.calls == nil {
+				s.calls = map[ActionKind]int{}
+			}
+			s.calls[r.Action.Kind]++
+		}
 		if errors.Is(err, errBusy) {
 			s.logf("       %s: %v (nothing written, retried in 2s)", r.Action.Kind, err)
 			s.now = s.now.Add(2 * time.Second)
@@ -329,6 +345,14 @@ func (s *simulation) once() {
 			s.logf("       %s failed: %v → %s", r.Action.Kind, err, describeResult(failedRes))
 			r = failedRes
 		}
+	}
+	if s.loseWrite != nil && s.loseWrite(s.step) {
+		// Nothing of the result reaches the API server: not the status, not the annotations
+		// it consumed, not the finalizer. The controller looks again soon.
+		s.stats.lostWrites++
+		s.logf("       status write lost")
+		s.now = s.now.Add(time.Second)
+		return
 	}
 	s.write(r.Status)
 	if s.stats.states == nil {
@@ -539,6 +563,7 @@ func (s *simulation) apply(in Input, r Result) error {
 			return refuse()
 		}
 		s.setProvision(inspecting, manageable)
+		n.Inspected = false // Ironic clears inspection_finished_at as an inspection starts
 	case ActionProvide:
 		if n.ProvisionState != manageable || !stable {
 			return refuse()
@@ -653,6 +678,7 @@ func (s *simulation) ironic() {
 		default:
 			finish(manageable)
 			s.inspected = true
+			n.Inspected = true
 		}
 	case cleaning, cleanWait:
 		switch {

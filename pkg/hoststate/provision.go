@@ -122,6 +122,9 @@ func handleProvisioned(m *machine) step {
 	if s, ok := m.reenroll(); ok {
 		return s
 	}
+	if s, ok := m.deprovisioningUnderway(); ok {
+		return s
+	}
 	n := m.node
 	if imageChanged(m.host, m.status) && n.ProvisionState == provisioner.StateActive {
 		return m.startDeprovisioning()

@@ -40,9 +40,9 @@ func TestProvisioning(t *testing.T) {
 		{"a removed image before the deploy started makes the host available", p(removed), node(available), nil, steadyIn(stAvailable)},
 		{"a changed image during the deploy waits for it", p(changed), node(deploying), nil, wait(stProvisioning)},
 		{"a changed image after the deploy deprovisions", p(changed), node(active), nil,
-			do(ActionUndeploy, stDeprovisioning, "DeprovisioningStarted")},
+			startsDeprovisioning()},
 		{"a removed image after a failed deploy deprovisions", p(removed), node(deployFail, lastError("boom")), nil,
-			do(ActionUndeploy, stDeprovisioning, "DeprovisioningStarted")},
+			startsDeprovisioning()},
 		{"a changed image while the node is manageable makes it available first", p(changed), node(manageable), nil, provide(stProvisioning)},
 		{"a changed image while the node failed cleaning is a preparation error", p(changed), node(cleanFail, lastError("erase failed")), nil,
 			failure(stProvisioning, metal3.PreparationError)},
@@ -73,10 +73,10 @@ func TestProvisioned(t *testing.T) {
 		{"a provisioned host whose power is changing is waited for", p(), node(active, poweredOn, poweringTo(provisioner.PowerOff)), nil,
 			wait(stProvisioned)},
 		{"a provisioned host whose node still settles is waited for", p(), node(active, settling), nil, wait(stProvisioned)},
-		{"a removed image deprovisions", p(removed), node(active), nil, do(ActionUndeploy, stDeprovisioning, "DeprovisioningStarted")},
-		{"a changed image deprovisions", p(image(imgB)), node(active), nil, do(ActionUndeploy, stDeprovisioning, "DeprovisioningStarted")},
+		{"a removed image deprovisions", p(removed), node(active), nil, startsDeprovisioning()},
+		{"a changed image deprovisions", p(image(imgB)), node(active), nil, startsDeprovisioning()},
 		{"a new custom deploy deprovisions", p(custom("install_coreos")), node(active), nil,
-			do(ActionUndeploy, stDeprovisioning, "DeprovisioningStarted")},
+			startsDeprovisioning()},
 
 		// a lost node is registered and adopted again, never deployed
 		{"a provisioned host whose node is gone registers it again", p(), nil, nil, do(ActionRegister, stProvisioned)},
@@ -146,12 +146,12 @@ func TestOnlyANewImageURLWipesAProvisionedHost(t *testing.T) {
 		{"a new checksum for a provisioned host changes nothing", pd(newSum), node(active, poweredOn), nil, steadyIn(stProvisioned)},
 		{"a new format for a provisioned host changes nothing", pd(newFormat), node(active, poweredOn), nil, steadyIn(stProvisioned)},
 		{"a new URL deprovisions a provisioned host", pd(newURL), node(active, poweredOn), nil,
-			do(ActionUndeploy, stDeprovisioning, "DeprovisioningStarted")},
+			startsDeprovisioning()},
 		{"a new checksum during the deploy waits for it", pg(newSum), node(deploying), nil, wait(stProvisioning)},
 		{"a new checksum once deployed completes provisioning", pg(newSum), node(active, poweredOn), nil, steadyIn(stProvisioned, "ProvisioningComplete")},
 		{"a new checksum before the deploy started is used for it", pg(newSum), node(available), nil, startsProvisioning("ProvisioningStarted")},
 		{"a new checksum after a failed deploy cleans up and tries it", pg(newSum), node(deployFail, lastError("checksum mismatch")), nil,
-			do(ActionUndeploy, stDeprovisioning, "DeprovisioningStarted")},
+			startsDeprovisioning()},
 	})
 }
 

@@ -48,6 +48,14 @@ func handleRegistering(m *machine) step {
 		}
 		m.credentialsValidated()
 		return m.registered()
+	case provisioner.StateInspecting, provisioner.StateInspectWait:
+		// The inspection this controller started once registration completed, before the
+		// status saying so was lost: wait for it as inspecting, do not start another.
+		m.credentialsValidated()
+		m.status.OperationHistory.Register.End = m.now()
+		m.setState(metal3.StateInspecting)
+		m.status.OperationHistory.Inspect = metal3.OperationMetric{Start: m.now()}
+		return m.waitNode()
 	case provisioner.StateInspectFail, provisioner.StateCleanFail, provisioner.StateAdoptFail:
 		return act(Action{Kind: ActionRecover})
 	}
@@ -73,6 +81,10 @@ func (m *machine) registered() step {
 		m.setState(metal3.StateProvisioned)
 		return handleProvisioned(m)
 	case n.ProvisionState == provisioner.StateAvailable:
+		if m.in.Hardware != nil && m.status.HardwareDetails == nil {
+			// Inspected and prepared before the statuses saying so were written.
+			m.status.HardwareDetails = m.in.Hardware.DeepCopy()
+		}
 		m.setState(metal3.StateAvailable)
 		return handleAvailable(m)
 	case inspectionDisabled(m.host) || !canInspect(m.host):
@@ -86,6 +98,13 @@ func (m *machine) registered() step {
 		}
 		m.setState(metal3.StatePreparing)
 		return handlePreparing(m)
+	}
+	if n.Inspected && m.in.Hardware != nil {
+		// Inspected already (the status saying it was inspecting was lost, or the node was
+		// enrolled and inspected before this host took it): use what Ironic found.
+		m.setState(metal3.StateInspecting)
+		m.status.OperationHistory.Inspect = metal3.OperationMetric{Start: m.now()}
+		return m.inspectionComplete()
 	}
 	m.setState(metal3.StateInspecting)
 	return m.startInspection()

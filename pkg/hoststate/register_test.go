@@ -46,8 +46,11 @@ func TestRegistering(t *testing.T) {
 			startsProvisioning("BMCAccessValidated", "Registered", "ProvisioningStarted")},
 		{"a node found active is kept as provisioned", registering(), node(active), nil,
 			steadyIn(stProvisioned, "BMCAccessValidated", "Registered")},
-		{"a node found inspecting is waited for", registering(), node(inspecting), nil, wait(stRegistering)},
-		{"a node found in inspect wait is waited for", registering(), node(inspectWait), nil, wait(stRegistering)},
+		// An inspection started as registration completed, whose status write was lost.
+		{"a node found inspecting is waited for as inspecting", registering(), node(inspecting), nil,
+			outcome{State: stInspecting, Events: []string{"BMCAccessValidated"}}},
+		{"a node found in inspect wait is waited for as inspecting", registering(), node(inspectWait), nil,
+			outcome{State: stInspecting, Events: []string{"BMCAccessValidated"}}},
 		{"a node found cleaning is waited for", registering(), node(cleaning), nil, wait(stRegistering)},
 		{"a node found in clean wait is waited for", registering(), node(cleanWait), nil, wait(stRegistering)},
 		{"a node found deploying is waited for", registering(), node(deploying), nil, wait(stRegistering)},

@@ -38,6 +38,7 @@ type nodeDoc struct {
 	MaintenanceReason    string    `json:"maintenance_reason"`
 	Reservation          string    `json:"reservation"`
 	ProvisionUpdatedAt   time.Time `json:"provision_updated_at"`
+	InspectionFinishedAt *time.Time `json:"inspection_finished_at"`
 	AutomatedClean       *bool     `json:"automated_clean"`
 	// DisablePowerOff is only asked for from API 1.95 (versionDisablePowerOff).
 	DisablePowerOff bool `json:"disable_power_off"`
@@ -84,7 +85,7 @@ func (s *looseString) UnmarshalJSON(data []byte) error {
 // an older Ironic answers 406 to a field it does not have.
 var nodeFields = []string{
 	"uuid", "name", "driver", "provision_state", "target_provision_state", "power_state", "target_power_state",
-	"last_error", "maintenance", "maintenance_reason", "reservation", "provision_updated_at", "automated_clean",
+	"last_error", "maintenance", "maintenance_reason", "reservation", "provision_updated_at", "inspection_finished_at", "automated_clean",
 	"driver_info", "extra", "properties", "instance_info",
 	"boot_interface", "deploy_interface", "inspect_interface", "management_interface", "power_interface",
 	"raid_interface", "bios_interface", "vendor_interface",
@@ -117,6 +118,7 @@ func toNode(n *nodeDoc) *provisioner.Node {
 		BootMACAddress:       stringValue(n.Extra, extraBootMAC),
 		ImageURL:             string(n.InstanceInfo.ImageSource),
 		ProvisionUpdatedAt:   n.ProvisionUpdatedAt,
+		Inspected:            n.InspectionFinishedAt != nil,
 	}
 	if out.ImageURL == "" {
 		out.ImageURL = string(n.InstanceInfo.BootISO)

@@ -75,6 +75,10 @@ type Node struct {
 	// driver_info (without credentials), for importing nodes no host owns. ListNodes fills it.
 	BMCHint string
 
+	// Inspected says an inspection of this node finished (Ironic's inspection_finished_at), so
+	// the backend holds what it found.
+	Inspected bool
+
 	// ProvisionUpdatedAt is when the provision state last changed, when the backend knows it.
 	ProvisionUpdatedAt time.Time
 
