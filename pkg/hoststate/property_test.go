@@ -66,7 +66,7 @@ func TestDecideProperties(t *testing.T) {
 
 type simStats struct {
 	decisions, actionFailures, injected, lostNodes, deletions, readoptions, lostWrites int
-	states                                                                 map[metal3.ProvisioningState]int
+	states                                                                             map[metal3.ProvisioningState]int
 }
 
 func (a *simStats) add(b simStats) {

@@ -26,20 +26,20 @@ const (
 // fields only (nodeFields); the answers to GET, PATCH and POST are decoded straight into it,
 // and the per-node cache keeps it.
 type nodeDoc struct {
-	UUID                 string    `json:"uuid"`
-	Name                 string    `json:"name"`
-	Driver               string    `json:"driver"`
-	ProvisionState       string    `json:"provision_state"`
-	TargetProvisionState string    `json:"target_provision_state"`
-	PowerState           string    `json:"power_state"`
-	TargetPowerState     string    `json:"target_power_state"`
-	LastError            string    `json:"last_error"`
-	Maintenance          bool      `json:"maintenance"`
-	MaintenanceReason    string    `json:"maintenance_reason"`
-	Reservation          string    `json:"reservation"`
-	ProvisionUpdatedAt   time.Time `json:"provision_updated_at"`
+	UUID                 string     `json:"uuid"`
+	Name                 string     `json:"name"`
+	Driver               string     `json:"driver"`
+	ProvisionState       string     `json:"provision_state"`
+	TargetProvisionState string     `json:"target_provision_state"`
+	PowerState           string     `json:"power_state"`
+	TargetPowerState     string     `json:"target_power_state"`
+	LastError            string     `json:"last_error"`
+	Maintenance          bool       `json:"maintenance"`
+	MaintenanceReason    string     `json:"maintenance_reason"`
+	Reservation          string     `json:"reservation"`
+	ProvisionUpdatedAt   time.Time  `json:"provision_updated_at"`
 	InspectionFinishedAt *time.Time `json:"inspection_finished_at"`
-	AutomatedClean       *bool     `json:"automated_clean"`
+	AutomatedClean       *bool      `json:"automated_clean"`
 	// DisablePowerOff is only asked for from API 1.95 (versionDisablePowerOff).
 	DisablePowerOff bool `json:"disable_power_off"`
 
