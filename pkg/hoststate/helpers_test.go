@@ -234,6 +234,9 @@ func poweringTo(p provisioner.PowerState) nodeOpt {
 
 func locked(n *provisioner.Node) { n.Locked = true }
 
+// withoutBootPort is a node whose boot port was never created (extra has no boot MAC).
+func withoutBootPort(n *provisioner.Node) { n.BootMACAddress = "" }
+
 func registeredAt(address string) nodeOpt {
 	return func(n *provisioner.Node) { n.BMCAddress = address }
 }

@@ -2,6 +2,7 @@ package hoststate
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -223,10 +224,12 @@ func (m *machine) checkAccess() (step, bool) {
 }
 
 // needsRegistration reports whether the node must be created or brought up to date: it is
-// missing, or was registered with another BMC address or credentials version.
+// missing, was registered with another BMC address or credentials version, or does not have
+// the boot MAC's port (a registration cut short between creating the node and its port).
 func (m *machine) needsRegistration() bool {
 	return m.node == nil || m.node.BMCAddress != m.host.Spec.BMC.Address ||
-		m.node.CredentialsVersion != m.in.Credentials.Version
+		m.node.CredentialsVersion != m.in.Credentials.Version ||
+		!strings.EqualFold(m.node.BootMACAddress, strings.TrimSpace(m.host.Spec.BootMACAddress))
 }
 
 // register asks for registration when needed. ok=false means the returned step must be taken.

@@ -223,7 +223,8 @@ func (s *simulation) goal() metal3.ProvisioningState {
 func (s *simulation) reachedGoal() bool {
 	st := s.host.Status
 	n := s.node
-	if st.Provisioning.State != s.goal() || n == nil || n.ProvisionState != active || !n.Stable() || n.PowerState != provisioner.PowerOn {
+	if st.Provisioning.State != s.goal() || n == nil || n.ProvisionState != active || !n.Stable() || n.PowerState != provisioner.PowerOn ||
+		n.BootMACAddress != s.host.Spec.BootMACAddress { // the node has its boot port
 		return false
 	}
 	return s.host.Spec.ExternallyProvisioned || (st.Provisioning.Image.URL == imgA.URL && n.ImageURL == imgA.URL)
@@ -544,8 +545,13 @@ func (s *simulation) apply(in Input, r Result) error {
 			}
 			s.node = n
 			s.inspected = false
+			if s.chaos && s.rng.Float64() < 0.1 {
+				// The controller was killed after creating the node, before its boot port.
+				return errors.New("registration cut short after the node was created")
+			}
 		}
 		n.BMCAddress, n.CredentialsVersion = s.host.Spec.BMC.Address, s.creds.Version
+		n.BootMACAddress = s.host.Spec.BootMACAddress
 		if n.ProvisionState == enroll && n.Stable() {
 			// The controller manages an enrolled node right after registering it.
 			if s.chaos && s.rng.Float64() < 0.1 {

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
+	"github.com/metalkube/metalkube/pkg/provisioner"
 )
 
 // registering is a host whose credentials were never validated, in the registering state.
@@ -63,6 +64,15 @@ func TestRegistering(t *testing.T) {
 		// BMC address and credentials
 		{"a node registered with another BMC address is registered again", registering(), node(manageable, registeredAt(otherAddress)), nil,
 			do(ActionRegister, stRegistering)},
+		// A registration cut short between creating the node and its boot port.
+		{"a node without its boot port is registered again", registering(), node(enroll, withoutBootPort), nil,
+			do(ActionRegister, stRegistering)},
+		{"a provisioned host's node without its boot port is registered again", host(stProvisioned, provisioned(imgA)),
+			node(active, withoutBootPort), nil, do(ActionRegister, stProvisioned)},
+		{"a boot MAC differing only in case is the same port", registering(),
+			node(manageable, func(n *provisioner.Node) { n.BootMACAddress = "52:54:00:ab:cd:ef" }),
+			[]inputOpt{func(in *Input) { in.Host.Spec.BootMACAddress = "52:54:00:AB:CD:EF" }},
+			outcome{State: stInspecting, Action: Action{Kind: ActionInspect}, Events: []string{"BMCAccessValidated", "Registered", "InspectionStarted"}}},
 		{"a node registered with an older secret is registered again", registering(), node(enroll), []inputOpt{secretAt("1002")},
 			do(ActionRegister, stRegistering)},
 		{"a missing credentials secret is a registration error", registering(), nil, []inputOpt{credentialProblem("secret metal/host-0-bmc-secret not found")},

@@ -74,13 +74,24 @@ func TestDisablePowerOffIsReadAndDiffedOnAnIronicThatHasIt(t *testing.T) {
 }
 
 func TestTheAnswersToPatchAndCreateRefreshTheCache(t *testing.T) {
+	patches := 0
+	recordBootPort := reply(http.StatusOK, fullDocument())
+	change := reply(http.StatusOK, fullDocument(func(n map[string]any) {
+		n["automated_clean"] = false
+		n["properties"] = map[string]any{"capabilities": "boot_mode:bios"}
+	}))
 	f := newFakeIronic(t, map[string]http.HandlerFunc{
-		"POST /v1/nodes": reply(http.StatusCreated, fullDocument()),
-		"POST /v1/ports": reply(http.StatusCreated, map[string]any{"uuid": "p-1"}),
-		"PATCH /v1/nodes/" + testNodeID: reply(http.StatusOK, fullDocument(func(n map[string]any) {
-			n["automated_clean"] = false
-			n["properties"] = map[string]any{"capabilities": "boot_mode:bios"}
+		"POST /v1/nodes": reply(http.StatusCreated, fullDocument(func(n map[string]any) {
+			delete(n["extra"].(map[string]any), extraBootMAC)
 		})),
+		"POST /v1/ports": reply(http.StatusCreated, map[string]any{"uuid": "p-1"}),
+		"PATCH /v1/nodes/" + testNodeID: func(w http.ResponseWriter, r *http.Request) {
+			if patches++; patches == 1 {
+				recordBootPort(w, r) // the create's PATCH of extra/metalkube_boot_mac
+				return
+			}
+			change(w, r)
+		},
 		"PUT /v1/nodes/" + testNodeID + "/states/provision": reply(http.StatusAccepted, nil),
 	})
 	p := f.provisioner(t)

@@ -23,10 +23,11 @@ const maskedValue = "******"
 
 // Register creates the host's node, or brings an existing one up to date.
 //
-// New node: POST /v1/nodes (in enroll), then POST /v1/ports for the boot MAC. If the port cannot
-// be created the node is deleted again (DELETE /v1/nodes/{id}), so a retry starts clean. (Known
-// gap: if Ironic dies between the two requests the delete fails too, and the node keeps
-// metalkube_boot_mac without a port; later Registers trust the extra data and do not recreate it.)
+// New node: POST /v1/nodes (in enroll), POST /v1/ports for the boot MAC, then PATCH the node's
+// extra metalkube_boot_mac, which says the port exists. If the port cannot be created the node
+// is deleted again (DELETE /v1/nodes/{id}), so a retry starts clean. A caller killed between
+// the requests leaves a node without metalkube_boot_mac: provisioner.Node.BootMACAddress is
+// then empty, the host registers again, and the update below creates the missing port.
 //
 // Existing node: one PATCH /v1/nodes/{id} with only what differs from the last node document
 // seen (FindNode refreshes it), plus POST /v1/ports if the boot MAC changed. An unchanged node
@@ -54,13 +55,20 @@ func (i *Ironic) Register(ctx context.Context, req provisioner.RegisterRequest, 
 func (i *Ironic) createNode(ctx context.Context, c *gophercloud.ServiceClient, v microversion, req provisioner.RegisterRequest) (*nodeDoc, error) {
 	log := klog.FromContext(ctx)
 	want := desiredNode(req)
+	// The boot MAC is recorded only once its port exists (see Register).
+	extra := make(map[string]any, len(want.extra))
+	for k, v := range want.extra {
+		if k != extraBootMAC {
+			extra[k] = v
+		}
+	}
 	opts := nodes.CreateOpts{
 		Name:                want.name,
 		Driver:              want.driver,
 		DriverInfo:          want.driverInfo,
 		AutomatedClean:      &want.automatedClean,
 		Properties:          map[string]any{"capabilities": want.capabilities},
-		Extra:               want.extra,
+		Extra:               extra,
 		BootInterface:       want.interfaces["boot_interface"],
 		DeployInterface:     want.interfaces["deploy_interface"],
 		InspectInterface:    want.interfaces["inspect_interface"],
@@ -112,7 +120,7 @@ func (i *Ironic) createNode(ctx context.Context, c *gophercloud.ServiceClient, v
 		i.forgetNode(n.UUID)
 		return nil, err
 	}
-	return &n, nil
+	return i.patchNode(ctx, c, n.UUID, []patchOp{add(want.bootMAC, "extra", extraBootMAC)}, "recording the boot port of node "+n.UUID)
 }
 
 func (i *Ironic) updateNode(ctx context.Context, c *gophercloud.ServiceClient, v microversion, req provisioner.RegisterRequest, id string) (*nodeDoc, error) {

@@ -36,8 +36,9 @@ func fakeRegisterRequest(t *testing.T) provisioner.RegisterRequest {
 
 func TestRegisteringANewHostCreatesTheNodeAndItsBootPort(t *testing.T) {
 	f := newFakeIronic(t, map[string]http.HandlerFunc{
-		"POST /v1/nodes": reply(http.StatusCreated, nodeDocument()),
-		"POST /v1/ports": reply(http.StatusCreated, map[string]any{"uuid": "p-1", "address": testMAC, "node_uuid": testNodeID}),
+		"POST /v1/nodes":                reply(http.StatusCreated, nodeDocument(withoutBootMAC)),
+		"POST /v1/ports":                reply(http.StatusCreated, map[string]any{"uuid": "p-1", "address": testMAC, "node_uuid": testNodeID}),
+		"PATCH /v1/nodes/" + testNodeID: reply(http.StatusOK, nodeDocument()),
 	})
 	req := fakeRegisterRequest(t)
 	req.Architecture = "x86_64"
@@ -49,8 +50,13 @@ func TestRegisteringANewHostCreatesTheNodeAndItsBootPort(t *testing.T) {
 		t.Errorf("node = %+v", node)
 	}
 	got := f.take()
-	if diff := cmp.Diff([]string{"GET /", "POST /v1/nodes", "POST /v1/ports"}, lines(got)); diff != "" {
+	// The boot MAC is recorded in extra only once its port exists: a registration cut short
+	// in between leaves a node that says it has no port, and the next one creates it.
+	if diff := cmp.Diff([]string{"GET /", "POST /v1/nodes", "POST /v1/ports", "PATCH /v1/nodes/" + testNodeID}, lines(got)); diff != "" {
 		t.Fatalf("requests (-want +got):\n%s", diff)
+	}
+	if node.BootMACAddress != testMAC {
+		t.Errorf("node.BootMACAddress = %q after the port was recorded, want %q", node.BootMACAddress, testMAC)
 	}
 	wantNode := map[string]any{
 		"name": "ns~host-0", "driver": "fake-hardware", "automated_clean": true,
@@ -58,7 +64,7 @@ func TestRegisteringANewHostCreatesTheNodeAndItsBootPort(t *testing.T) {
 		"management_interface": "fake", "power_interface": "fake", "raid_interface": "fake",
 		"bios_interface": "fake", "vendor_interface": "fake",
 		"properties": map[string]any{"capabilities": "boot_mode:uefi", "cpu_arch": "x86_64"},
-		"extra":      map[string]any{extraBMCAddress: "fake://x", extraCredentialsVersion: "1", extraBootMAC: testMAC},
+		"extra":      map[string]any{extraBMCAddress: "fake://x", extraCredentialsVersion: "1"},
 	}
 	if diff := cmp.Diff(wantNode, got[1].Body); diff != "" {
 		t.Errorf("node body (-want +got):\n%s", diff)
@@ -66,6 +72,43 @@ func TestRegisteringANewHostCreatesTheNodeAndItsBootPort(t *testing.T) {
 	wantPort := map[string]any{"node_uuid": testNodeID, "address": testMAC, "pxe_enabled": true}
 	if diff := cmp.Diff(wantPort, got[2].Body); diff != "" {
 		t.Errorf("port body (-want +got):\n%s", diff)
+	}
+	wantPatch := []any{map[string]any{"op": "add", "path": "/extra/" + extraBootMAC, "value": testMAC}}
+	if diff := cmp.Diff(wantPatch, got[3].Body); diff != "" {
+		t.Errorf("patch (-want +got):\n%s", diff)
+	}
+}
+
+func withoutBootMAC(n map[string]any) { delete(n["extra"].(map[string]any), extraBootMAC) }
+
+// TestANodeLeftWithoutItsBootPortGetsItOnTheNextRegistration: a controller killed between
+// creating the node and its port left a node without metalkube_boot_mac; registering again
+// creates the port and records it.
+func TestANodeLeftWithoutItsBootPortGetsItOnTheNextRegistration(t *testing.T) {
+	f := newFakeIronic(t, map[string]http.HandlerFunc{
+		"GET /v1/nodes/" + testNodeID:   reply(http.StatusOK, nodeDocument(withoutBootMAC)),
+		"POST /v1/ports":                reply(http.StatusCreated, map[string]any{"uuid": "p-1", "address": testMAC, "node_uuid": testNodeID}),
+		"PATCH /v1/nodes/" + testNodeID: reply(http.StatusOK, nodeDocument()),
+	})
+	p := f.provisioner(t)
+	ctx := context.Background()
+	existing, err := p.FindNode(ctx, provisioner.HostRef{Namespace: "ns", Name: "host-0", NodeID: testNodeID, BootMACAddress: testMAC})
+	if err != nil || existing == nil {
+		t.Fatalf("FindNode = %v, %v", existing, err)
+	}
+	if existing.BootMACAddress != "" {
+		t.Fatalf("a node without metalkube_boot_mac reports boot MAC %q", existing.BootMACAddress)
+	}
+	f.take()
+	node, err := p.Register(ctx, fakeRegisterRequest(t), existing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"POST /v1/ports", "PATCH /v1/nodes/" + testNodeID}, f.lines()); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+	if node.BootMACAddress != testMAC {
+		t.Errorf("node.BootMACAddress = %q, want %q", node.BootMACAddress, testMAC)
 	}
 }
 
@@ -102,14 +145,16 @@ func TestRegisteringAnIPMIHostSendsItsDriverInfoAndInterfaces(t *testing.T) {
 
 func TestABootPortThatAlreadyBelongsToTheNodeIsFine(t *testing.T) {
 	f := newFakeIronic(t, map[string]http.HandlerFunc{
-		"POST /v1/nodes": reply(http.StatusCreated, nodeDocument()),
-		"POST /v1/ports": ironicError(http.StatusConflict, "A port with MAC address "+testMAC+" already exists."),
-		"GET /v1/ports":  reply(http.StatusOK, map[string]any{"ports": []any{map[string]any{"node_uuid": testNodeID}}}),
+		"POST /v1/nodes":                reply(http.StatusCreated, nodeDocument(withoutBootMAC)),
+		"POST /v1/ports":                ironicError(http.StatusConflict, "A port with MAC address "+testMAC+" already exists."),
+		"GET /v1/ports":                 reply(http.StatusOK, map[string]any{"ports": []any{map[string]any{"node_uuid": testNodeID}}}),
+		"PATCH /v1/nodes/" + testNodeID: reply(http.StatusOK, nodeDocument()),
 	})
 	if _, err := f.provisioner(t).Register(context.Background(), fakeRegisterRequest(t), nil); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"GET /", "POST /v1/nodes", "POST /v1/ports", "GET /v1/ports?address=52%3A54%3A00%3Aaa%3Abb%3Acc&fields=node_uuid"}
+	want := []string{"GET /", "POST /v1/nodes", "POST /v1/ports", "GET /v1/ports?address=52%3A54%3A00%3Aaa%3Abb%3Acc&fields=node_uuid",
+		"PATCH /v1/nodes/" + testNodeID}
 	if diff := cmp.Diff(want, f.lines()); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
 	}
