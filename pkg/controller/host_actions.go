@@ -89,7 +89,8 @@ func (c *HostController) deployRequest(ctx context.Context, h *metal3.BareMetalH
 	}
 	drive, err := c.configDrive(ctx, h)
 	if err != nil {
-		return req, err
+		// Not the image's fault: it must not count against the image's deploy attempts.
+		return req, &hoststate.DataSecretError{Err: err}
 	}
 	req.ConfigDrive = drive
 	return req, nil

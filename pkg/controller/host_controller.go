@@ -106,8 +106,9 @@ type HostController struct {
 	syncHandler func(ctx context.Context, key string) error
 }
 
-// credentialsIndex indexes hosts by "<namespace>/<credentials Secret name>".
-const credentialsIndex = "credentials"
+// secretsIndex indexes hosts by "<namespace>/<Secret name>" for each Secret they use: BMC
+// credentials, user data, network data and meta data (of their own namespace only).
+const secretsIndex = "secrets"
 
 // NewHostController wires the controller to its informers. It does not start anything.
 func NewHostController(ctx context.Context, o HostControllerOptions) (*HostController, error) {
@@ -164,7 +165,7 @@ func NewHostController(ctx context.Context, o HostControllerOptions) (*HostContr
 		}
 	}
 
-	if err := o.Hosts.Informer().AddIndexers(cache.Indexers{credentialsIndex: indexByCredentials, bmcEndpointIndex: indexByBMCEndpoint}); err != nil {
+	if err := o.Hosts.Informer().AddIndexers(cache.Indexers{secretsIndex: indexBySecrets, bmcEndpointIndex: indexByBMCEndpoint}); err != nil {
 		return nil, err
 	}
 	logger := klog.FromContext(ctx)
@@ -185,12 +186,22 @@ func NewHostController(ctx context.Context, o HostControllerOptions) (*HostContr
 	return c, nil
 }
 
-func indexByCredentials(obj interface{}) ([]string, error) {
+func indexBySecrets(obj interface{}) ([]string, error) {
 	h, ok := obj.(*metal3.BareMetalHost)
-	if !ok || h.Spec.BMC.CredentialsName == "" {
+	if !ok {
 		return nil, nil
 	}
-	return []string{h.Namespace + "/" + h.Spec.BMC.CredentialsName}, nil
+	var keys []string
+	if h.Spec.BMC.CredentialsName != "" {
+		keys = append(keys, h.Namespace+"/"+h.Spec.BMC.CredentialsName)
+	}
+	for _, ref := range []*corev1.SecretReference{h.Spec.UserData, h.Spec.NetworkData, h.Spec.MetaData} {
+		// A reference to another namespace is refused (secretValue): it never enqueues.
+		if ref != nil && ref.Name != "" && (ref.Namespace == "" || ref.Namespace == h.Namespace) {
+			keys = append(keys, h.Namespace+"/"+ref.Name)
+		}
+	}
+	return keys, nil
 }
 
 // Run waits for the caches, then runs workers until ctx ends.
@@ -289,7 +300,8 @@ func (c *HostController) updateHost(logger klog.Logger, old, cur interface{}) {
 	c.enqueueHost(cur)
 }
 
-// enqueueSecretUsers enqueues the hosts whose credentials are in the Secret.
+// enqueueSecretUsers enqueues the hosts that use the Secret: a fixed user data Secret is
+// retried at once, not after the backoff.
 func (c *HostController) enqueueSecretUsers(obj interface{}) {
 	if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
 		obj = tomb.Obj
@@ -298,7 +310,7 @@ func (c *HostController) enqueueSecretUsers(obj interface{}) {
 	if !ok {
 		return
 	}
-	users, err := c.hostIndex.ByIndex(credentialsIndex, s.Namespace+"/"+s.Name)
+	users, err := c.hostIndex.ByIndex(secretsIndex, s.Namespace+"/"+s.Name)
 	if err != nil {
 		utilruntime.HandleError(err)
 		return

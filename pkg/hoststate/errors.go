@@ -1,6 +1,7 @@
 package hoststate
 
 import (
+	"errors"
 	"fmt"
 
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
@@ -15,8 +16,28 @@ func ActionFailed(in Input, a Action, err error) Result {
 		m.status.Provisioning.ID = m.node.ID
 		m.status.PoweredOn = m.node.PoweredOn()
 	}
-	return m.result(m.fail(errorTypeFor(m.state(), a.Kind), fmt.Sprintf("%s failed: %v", actionVerb[a.Kind], err)))
+	var secretErr *DataSecretError
+	if errors.As(err, &secretErr) {
+		// A problem of the user, network or meta data Secret, not of the image: it is
+		// retried with the backoff (and as soon as the Secret changes), and never counts
+		// against the image's deploy attempts.
+		return m.result(m.fail(errorTypeFor(m.state(), a.Kind), err.Error()).because(ReasonDataSecret))
+	}
+	s := m.fail(errorTypeFor(m.state(), a.Kind), fmt.Sprintf("%s failed: %v", actionVerb[a.Kind], err))
+	if a.Kind == ActionDeploy {
+		m.recordAttempt()
+		s = s.againstImage() // Ironic refused the deploy of this image
+	}
+	return m.result(s)
 }
+
+// DataSecretError is a problem of a host's user, network or meta data Secret found while
+// building a deploy: missing, without the expected key, or not decodable. The controller
+// wraps such problems in it so that ActionFailed does not count them against the image.
+type DataSecretError struct{ Err error }
+
+func (e *DataSecretError) Error() string { return e.Err.Error() }
+func (e *DataSecretError) Unwrap() error { return e.Err }
 
 // ObservationFailed is the result when reading the host's node from the provisioner failed
 // with an error other than busy or unavailable: the error is recorded in status, with an

@@ -150,7 +150,9 @@ func (m *machine) result(s step) Result {
 	r := Result{Action: s.action, RequeueAfter: s.after, RemoveFinalizer: m.remove, RemoveAnnotations: m.removeAnnotations}
 	switch {
 	case s.errType != "":
-		m.recordError(s.errType, s.errMsg)
+		if m.recordError(s.errType, s.errMsg) && s.deployFailed {
+			m.status.ProvisioningFailCount++
+		}
 		r.RequeueAfter = Backoff(m.status.ErrorCount)
 	case s.action.Kind != ActionNone:
 		// Trying again: the old message no longer describes what is happening.
@@ -173,20 +175,22 @@ func (m *machine) result(s step) Result {
 	return r
 }
 
-// recordError sets the error fields. The same error recorded again within its backoff window
-// changes nothing, so our own status writes cannot turn into a retry storm.
-func (m *machine) recordError(t metal3.ErrorType, msg string) {
+// recordError sets the error fields and reports whether the error counts as a new failure.
+// The same error recorded again within its backoff window changes nothing, so our own status
+// writes cannot turn into a retry storm.
+func (m *machine) recordError(t metal3.ErrorType, msg string) bool {
 	old := m.in.Host.Status
 	if old.ErrorType == t && old.ErrorMessage == msg && !m.backoffElapsed() {
 		m.status.ErrorType, m.status.ErrorMessage, m.status.ErrorCount = t, msg, old.ErrorCount
 		m.status.OperationalStatus = metal3.OperationalStatusError
-		return
+		return false
 	}
 	m.status.ErrorType = t
 	m.status.ErrorMessage = msg
 	m.status.ErrorCount = old.ErrorCount + 1
 	m.status.OperationalStatus = metal3.OperationalStatusError
 	m.event(corev1.EventTypeWarning, eventReasonForError(t), "%s", msg)
+	return true
 }
 
 // backoffElapsed reports whether the host's current error has waited out its backoff, so

@@ -39,12 +39,13 @@ func handleProvisioning(m *machine) step {
 		if s, stop := m.provisioningLimit(); stop {
 			return s
 		}
-		return act(Action{Kind: ActionDeploy})
+		return m.deploy()
 	case provisioner.StateActive:
 		if !n.Stable() {
 			return m.waitNode()
 		}
 		m.status.OperationHistory.Provision.End = m.now()
+		m.status.ProvisioningFailCount = 0
 		m.event(corev1.EventTypeNormal, "ProvisioningComplete", "Image provisioning completed for %s", m.status.Provisioning.Image.URL)
 		m.setState(metal3.StateProvisioned)
 		return m.managePower()
@@ -52,7 +53,11 @@ func handleProvisioning(m *machine) step {
 		if s, stop := m.provisioningLimit(); stop {
 			return s
 		}
-		return m.failOrRetry(metal3.ProvisioningError, "deploy failed: "+n.LastError, Action{Kind: ActionDeploy})
+		s := m.failOrRetry(metal3.ProvisioningError, "deploy failed: "+n.LastError, Action{Kind: ActionDeploy})
+		if s.action.Kind == ActionDeploy {
+			return m.deploy()
+		}
+		return s.againstImage()
 	}
 	if s, ok := m.towardAvailable(metal3.PreparationError, "cleaning failed: "); ok {
 		return s
@@ -182,12 +187,29 @@ func (m *machine) runningNode(errType metal3.ErrorType) step {
 	return m.waitNode()
 }
 
+// deploy asks for the deploy of the image status.provisioning records, and records it as
+// status.lastAttemptedImage; the count of failed attempts starts again for a new image.
+func (m *machine) deploy() step {
+	m.recordAttempt()
+	return act(Action{Kind: ActionDeploy})
+}
+
+// recordAttempt records the image status.provisioning holds as the last one attempted.
+func (m *machine) recordAttempt() {
+	p := m.status.Provisioning.Image
+	if last := m.status.LastAttemptedImage; last == nil || last.URL != p.URL || last.Checksum != p.Checksum {
+		m.status.ProvisioningFailCount = 0
+	}
+	m.status.LastAttemptedImage = p.DeepCopy()
+}
+
 // provisioningLimit stops deploy retries once MaxProvisioningAttempts consecutive deploys of
-// the same image have failed (Ironic's deploy failed, or the deploy request refused). The
+// the same image have failed (Ironic's deploy failed, or the deploy request refused), as
+// status.provisioningFailCount counts them: a problem of a data Secret does not count. The
 // host waits, with the error kept, until its image changes.
 func (m *machine) provisioningLimit() (step, bool) {
 	st := m.in.Host.Status
-	if m.in.MaxProvisioningAttempts <= 0 || st.ErrorType != metal3.ProvisioningError || st.ErrorCount < m.in.MaxProvisioningAttempts {
+	if m.in.MaxProvisioningAttempts <= 0 || st.ErrorType != metal3.ProvisioningError || st.ProvisioningFailCount < m.in.MaxProvisioningAttempts {
 		return step{}, false
 	}
 	m.status.ErrorType, m.status.ErrorMessage = st.ErrorType, st.ErrorMessage
@@ -195,5 +217,5 @@ func (m *machine) provisioningLimit() (step, bool) {
 	m.limitReached = true
 	return step{}.explain(ReasonProvisioningLimit, fmt.Sprintf(
 		"deploying %s failed %d times in a row, the limit; change or remove spec.image to try again",
-		m.status.Provisioning.Image.URL, st.ErrorCount)), true
+		m.status.Provisioning.Image.URL, st.ProvisioningFailCount)), true
 }

@@ -27,6 +27,7 @@ const (
 	ReasonIdentityConflict       = "IdentityConflict"
 	ReasonInvalidImage           = "InvalidImage"
 	ReasonForeignSecret          = "SecretInOtherNamespace"
+	ReasonDataSecret             = "DataSecretProblem"
 	ReasonInvalidAnnotation      = "InvalidAnnotation"
 	ReasonProvisioningLimit      = "ProvisioningLimitReached"
 	ReasonDetached               = "Detached"

@@ -19,10 +19,16 @@ type step struct {
 	reason, why string
 	// watch says the wait ends when the node changes (an operation in progress).
 	watch bool
+	// deployFailed says the error is a failed deploy of the image: it counts in
+	// status.provisioningFailCount when it is counted as a new failure.
+	deployFailed bool
 }
 
 // because sets the Ready condition's reason for this step.
 func (s step) because(reason string) step { s.reason = reason; return s }
+
+// againstImage marks an error as a failed deploy of the image (see provisioningLimit).
+func (s step) againstImage() step { s.deployFailed = s.errType != ""; return s }
 
 // explain sets the Ready condition's reason and message for this step.
 func (s step) explain(reason, why string) step { s.reason, s.why = reason, why; return s }

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
@@ -199,8 +201,11 @@ func TestAFailingImageStopsAfterTheRetryLimitUntilTheImageChanges(t *testing.T) 
 		h.Spec.Image.URL = badURL
 	})
 	h := waitReady(t, name, hoststate.ReasonProvisioningLimit, "failed 2 times in a row")
-	if h.Status.ErrorType != metal3.ProvisioningError || h.Status.ErrorCount != maxAttempts {
-		t.Errorf("errorType %q errorCount %d at the limit", h.Status.ErrorType, h.Status.ErrorCount)
+	if h.Status.ErrorType != metal3.ProvisioningError || h.Status.ErrorCount != maxAttempts || h.Status.ProvisioningFailCount != maxAttempts {
+		t.Errorf("errorType %q errorCount %d provisioningFailCount %d at the limit", h.Status.ErrorType, h.Status.ErrorCount, h.Status.ProvisioningFailCount)
+	}
+	if h.Status.LastAttemptedImage == nil || h.Status.LastAttemptedImage.URL != badURL {
+		t.Errorf("lastAttemptedImage %+v, want %s", h.Status.LastAttemptedImage, badURL)
 	}
 	atLimit := refused
 	time.Sleep(6 * time.Second)
@@ -211,4 +216,40 @@ func TestAFailingImageStopsAfterTheRetryLimitUntilTheImageChanges(t *testing.T) 
 	sys.WaitForHost(t, name, stepTimeout, "provisioned with the new image", func(h *metal3.BareMetalHost) bool {
 		return h.Status.Provisioning.State == metal3.StateProvisioned && h.Status.ErrorType == ""
 	})
+}
+
+// A broken user data Secret is the Secret's problem, not the image's: it never counts toward
+// the deploy retry limit, Ready says which Secret, and fixing the Secret retries at once (the
+// Secret, labelled when first read, is watched), not after the backoff.
+func TestABrokenDataSecretNeverReachesTheRetryLimitAndItsFixIsSeenAtOnce(t *testing.T) {
+	const name = "data-secret"
+	sys.Secret(t, name+"-ud", map[string]string{"wrong-key": "#cloud-config\n"})
+	newHost(t, name, "52:54:00:71:07:01")
+	sys.WaitForState(t, name, metal3.StateAvailable, stepTimeout)
+	sys.UpdateHost(t, name, func(h *metal3.BareMetalHost) {
+		withImage(h)
+		h.Spec.UserData = &corev1.SecretReference{Name: name + "-ud"}
+	})
+	h := sys.WaitForHost(t, name, stepTimeout, "more failures than the retry limit, all blamed on the Secret", func(h *metal3.BareMetalHost) bool {
+		c := meta.FindStatusCondition(h.Status.Conditions, hoststate.ConditionReady)
+		return h.Status.ErrorCount > maxAttempts && c != nil && c.Reason == hoststate.ReasonDataSecret
+	})
+	if h.Status.ProvisioningFailCount != 0 {
+		t.Errorf("provisioningFailCount %d after %d failures of the user data Secret, want 0", h.Status.ProvisioningFailCount, h.Status.ErrorCount)
+	}
+	if want := "user data Secret default/" + name + "-ud has none of the keys"; !strings.Contains(h.Status.ErrorMessage, want) {
+		t.Errorf("errorMessage %q, want it to say %q", h.Status.ErrorMessage, want)
+	}
+	failures := h.Status.ErrorCount
+	sys.Secret(t, name+"-ud", map[string]string{"userData": "#cloud-config\n"})
+	// The next retry of the backoff is Backoff(failures) away; the fixed Secret is seen first.
+	within := hoststate.Backoff(failures) - 5*time.Second
+	h = sys.WaitForHost(t, name, within, "provisioned once the Secret is fixed", func(h *metal3.BareMetalHost) bool {
+		return h.Status.Provisioning.State == metal3.StateProvisioned
+	})
+	if h.Status.ErrorType != "" || h.Status.ProvisioningFailCount != 0 || h.Status.LastAttemptedImage == nil ||
+		h.Status.LastAttemptedImage.URL != framework.TestImage().URL {
+		t.Errorf("errorType %q provisioningFailCount %d lastAttemptedImage %+v after provisioning",
+			h.Status.ErrorType, h.Status.ProvisioningFailCount, h.Status.LastAttemptedImage)
+	}
 }
