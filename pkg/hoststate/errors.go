@@ -4,7 +4,11 @@ import (
 	"errors"
 	"fmt"
 
+	corev1 "k8s.io/api/core/v1"
+
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
+	"github.com/metalkube/metalkube/pkg/provisioner"
+	"github.com/metalkube/metalkube/pkg/redact"
 )
 
 // ActionFailed is the result when the provisioner failed to carry out the action Decide asked
@@ -42,10 +46,36 @@ func (e *DataSecretError) Unwrap() error { return e.Err }
 // ObservationFailed is the result when reading the host's node from the provisioner failed
 // with an error other than busy or unavailable: the error is recorded in status, with an
 // Event, and the host looks again after a bounded backoff. err must not contain secrets.
+//
+// A host being deleted whose node could not be read maxObservationFailuresBeforeDelete times
+// in a row is released all the same, so that a deletion never hangs on a node Ironic will not
+// show (a name it refuses, a lookup it rejects); a Warning Event says what Ironic may still hold.
+// An unreachable Ironic (ProvisionerUnavailable) never releases a host: it may heal.
 func ObservationFailed(in Input, err error) Result {
 	m := &machine{in: in, host: in.Host, status: *in.Host.Status.DeepCopy()}
-	return m.result(m.fail(errorTypeFor(m.state(), ActionNone), fmt.Sprintf("reading the node from the provisioner failed: %v", err)))
+	r := m.result(m.fail(errorTypeFor(m.state(), ActionNone), fmt.Sprintf("reading the node from the provisioner failed: %v", err)))
+	if m.host.DeletionTimestamp == nil || r.Status.ErrorCount < maxObservationFailuresBeforeDelete {
+		return r
+	}
+	left := "a node named " + provisioner.HostRef{Namespace: m.host.Namespace, Name: m.host.Name}.NodeName()
+	if id := m.status.Provisioning.ID; id != "" {
+		left = "node " + id
+	}
+	if mac := m.host.Spec.BootMACAddress; mac != "" {
+		left += " with a port for " + mac
+	}
+	r.Events = append(r.Events, Event{Type: corev1.EventTypeWarning, Reason: "DeletedWithoutNode", Message: fmt.Sprintf(
+		"The node could not be read %d times while the host is being deleted; the host is released without deprovisioning or "+
+			"deleting its node: Ironic may still hold %s (in state %q here), which must be removed there (last error: %v)",
+		r.Status.ErrorCount, left, m.state(), redact.URLs(err.Error()))})
+	r.RemoveFinalizer = true
+	r.RequeueAfter = 0
+	return r
 }
+
+// maxObservationFailuresBeforeDelete is how many failed reads of its node (other than an
+// unreachable provisioner) a host being deleted sits through before it is released.
+const maxObservationFailuresBeforeDelete = 3
 
 var actionVerb = map[ActionKind]string{
 	ActionRegister: "registration", ActionManage: "BMC access verification", ActionInspect: "starting inspection",

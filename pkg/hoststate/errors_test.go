@@ -2,6 +2,7 @@ package hoststate
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -277,5 +278,52 @@ func TestDecideIsDeterministic(t *testing.T) {
 	a, b := Decide(in), Decide(in)
 	if diff := cmp.Diff(a, b); diff != "" {
 		t.Errorf("two decisions on the same input differ (-first +second):\n%s", diff)
+	}
+}
+
+// A host being deleted whose node cannot be read is released after a bounded number of
+// failures, with a Warning that says what Ironic may still hold; a host not being deleted,
+// or one that has not failed often enough yet, is not.
+func TestADeletedHostWhoseNodeCannotBeReadIsReleasedAfterBoundedFailures(t *testing.T) {
+	lookup := errors.New(`GET /v1/nodes/metal~host-0 returned 400 Bad Request: invalid name`)
+	const msg = `reading the node from the provisioner failed: GET /v1/nodes/metal~host-0 returned 400 Bad Request: invalid name`
+	withID := func(h *metal3.BareMetalHost) { h.Status.Provisioning.ID = nodeID }
+	for _, c := range []struct {
+		name        string
+		h           *metal3.BareMetalHost
+		wantRelease bool
+		wantLeft    string
+	}{
+		{"a first failure is retried", host(stProvisioned, deleted, withID), false, ""},
+		{"a second failure is retried", host(stProvisioned, deleted, withID, failed(metal3.ProvisionedRegistrationError, msg, 1, t0)), false, ""},
+		{"the third failure releases the host, naming its node",
+			host(stProvisioned, deleted, withID, failed(metal3.ProvisionedRegistrationError, msg, 2, t0)), true, "node " + nodeID},
+		{"a host without a node ID names the node Ironic would have",
+			host(stRegistering, deleted, func(h *metal3.BareMetalHost) { h.Status.Provisioning.ID = "" }, failed(metal3.RegistrationError, msg, 2, t0)), true, "a node named metal~host-0"},
+		{"a host not being deleted is never released",
+			host(stProvisioned, withID, failed(metal3.ProvisionedRegistrationError, msg, 9, t0)), false, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := ObservationFailed(input(c.h, nil, now(at(time.Hour))), lookup)
+			if r.RemoveFinalizer != c.wantRelease {
+				t.Fatalf("RemoveFinalizer %v, want %v", r.RemoveFinalizer, c.wantRelease)
+			}
+			var warning *Event
+			for i, e := range r.Events {
+				if e.Reason == "DeletedWithoutNode" {
+					warning = &r.Events[i]
+				}
+			}
+			if !c.wantRelease {
+				if warning != nil {
+					t.Errorf("unexpected %+v", warning)
+				}
+				return
+			}
+			if warning == nil || warning.Type != "Warning" || !strings.Contains(warning.Message, c.wantLeft) ||
+				!strings.Contains(warning.Message, "400 Bad Request") {
+				t.Errorf("event %+v, want a Warning naming %q and the last error", warning, c.wantLeft)
+			}
+		})
 	}
 }

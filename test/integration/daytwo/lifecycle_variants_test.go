@@ -253,3 +253,24 @@ func TestABrokenDataSecretNeverReachesTheRetryLimitAndItsFixIsSeenAtOnce(t *test
 			h.Status.ErrorType, h.Status.ProvisioningFailCount, h.Status.LastAttemptedImage)
 	}
 }
+
+// A host whose node Ironic will not show (every lookup refused, here by a policy that forbids
+// it) can still be deleted: after a bounded number of failed lookups its finalizer is
+// removed, and a Warning Event says what Ironic may still hold.
+func TestAHostWhoseNodeCannotBeLookedUpIsStillDeleted(t *testing.T) {
+	const name = "unreadable"
+	nodeName := "/v1/nodes/" + framework.Namespace + "~" + name
+	sys.Transport.FailIf(http.StatusForbidden, func(method, path string, body []byte) bool {
+		return method == http.MethodGet && strings.HasPrefix(path, nodeName)
+	})
+	t.Cleanup(func() { sys.Transport.FailIf(0, nil) })
+	newHost(t, name, "52:54:00:71:08:01")
+	sys.WaitForHost(t, name, stepTimeout, "the failed lookup in status", func(h *metal3.BareMetalHost) bool {
+		return strings.Contains(h.Status.ErrorMessage, "reading the node from the provisioner failed")
+	})
+	if err := sys.Env.Metal3.Metal3V1alpha1().BareMetalHosts(framework.Namespace).Delete(context.Background(), name, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	sys.WaitForGone(t, name, stepTimeout)
+	sys.WaitForEvent(t, name, "DeletedWithoutNode", "Ironic may still hold a node named default~unreadable with a port for 52:54:00:71:08:01", 10*time.Second)
+}
