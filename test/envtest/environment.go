@@ -51,6 +51,11 @@ type Environment struct {
 	etcd, apiserver *Process
 	etcdURL         string
 	removeDir       bool
+	// apiserverBin and apiserverArgs start kube-apiserver again (StartAPIServer).
+	apiserverBin  string
+	apiserverArgs []string
+	certs         *pki
+	startTimeout  time.Duration
 }
 
 // Start launches etcd and kube-apiserver on free loopback ports and waits until the API server
@@ -184,6 +189,7 @@ func (e *Environment) startAPIServer(bin string, certs *pki, opts Options) error
 		}
 		if lastErr = e.waitAPIServer(p, certs, opts.StartTimeout); lastErr == nil {
 			e.apiserver = p
+			e.apiserverBin, e.apiserverArgs, e.certs, e.startTimeout = bin, args, certs, opts.StartTimeout
 			return nil
 		}
 		p.Kill()
@@ -275,6 +281,34 @@ func (e *Environment) KubectlStdin(ctx context.Context, stdin string, args ...st
 		return string(out), fmt.Errorf("kubectl %s: %w", strings.Join(args, " "), err)
 	}
 	return string(out), nil
+}
+
+// StopAPIServer kills kube-apiserver, as in an outage: clients get connection errors until
+// StartAPIServer; etcd keeps every object.
+func (e *Environment) StopAPIServer() {
+	e.apiserver.Kill()
+}
+
+// StartAPIServer starts kube-apiserver again after StopAPIServer, on the same address with the
+// same flags and certificates, and waits until it is ready.
+func (e *Environment) StartAPIServer() error {
+	if e.apiserver != nil && !e.apiserver.Exited() {
+		return errors.New("envtest: kube-apiserver is running")
+	}
+	var lastErr error
+	for attempt := 0; attempt < 3; attempt++ { // the port may linger a moment after the kill
+		p, err := StartProcess("kube-apiserver", e.Dir, e.apiserverBin, e.apiserverArgs...)
+		if err != nil {
+			return err
+		}
+		if lastErr = e.waitAPIServer(p, e.certs, e.startTimeout); lastErr == nil {
+			e.apiserver = p
+			return nil
+		}
+		p.Kill()
+		time.Sleep(time.Second)
+	}
+	return fmt.Errorf("restarting kube-apiserver: %w", lastErr)
 }
 
 // Stop ends kube-apiserver and etcd and removes the temporary directory Start created.

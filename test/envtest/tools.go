@@ -3,6 +3,7 @@ package envtest
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 )
 
@@ -40,4 +41,20 @@ func ToolPath(name string) (string, error) {
 		return "", fmt.Errorf("%s not found at %s: run `make tools` (hack/install-k8s.sh) first", name, path)
 	}
 	return path, nil
+}
+
+// BuildController builds ./cmd/baremetal-controller of this repository into dir and returns
+// the binary's path, for tests that run the controller as a separate process.
+func BuildController(dir string) (string, error) {
+	root, err := RepoRoot()
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "baremetal-controller")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/baremetal-controller")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building baremetal-controller: %v\n%s", err, out)
+	}
+	return bin, nil
 }

@@ -10,7 +10,6 @@ package manifests
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -65,11 +64,8 @@ func run(m *testing.M) (int, error) {
 	}
 	defer os.RemoveAll(dir)
 
-	controllerBin = filepath.Join(dir, "baremetal-controller")
-	build := exec.Command("go", "build", "-o", controllerBin, "./cmd/baremetal-controller")
-	build.Dir = repo
-	if out, err := build.CombinedOutput(); err != nil {
-		return 1, fmt.Errorf("building baremetal-controller: %v\n%s", err, out)
+	if controllerBin, err = envtest.BuildController(dir); err != nil {
+		return 1, err
 	}
 
 	policy := filepath.Join(dir, "audit-policy.yaml")

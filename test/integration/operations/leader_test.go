@@ -7,11 +7,10 @@ import (
 )
 
 func TestOnlyTheLeaderActsAndAStandbyTakesOverWhenItDies(t *testing.T) {
-	counter := &deployCounter{deploys: map[string]int{}}
-	proxy := counter.proxy(t)
-	a := startReplica(t, "replica-a", proxy.URL)
+	l := startLedger(t, ironic.URL)
+	a := startReplica(t, "replica-a", l.URL)
 	waitUntil(t, 60*time.Second, "replica-a to lead", a.leads)
-	b := startReplica(t, "replica-b", proxy.URL)
+	b := startReplica(t, "replica-b", l.URL)
 	waitUntil(t, 30*time.Second, "replica-b to serve /readyz", func() bool {
 		code, _ := get(t, b.metrics+"/readyz")
 		return code == http.StatusOK
@@ -40,17 +39,21 @@ func TestOnlyTheLeaderActsAndAStandbyTakesOverWhenItDies(t *testing.T) {
 	}
 
 	waitUntil(t, 2*time.Minute, "every host provisioned after the failover", func() bool { return provisioned(t, "failover") == hosts })
-	counter.mu.Lock()
-	defer counter.mu.Unlock()
-	if counter.creates != hosts {
-		t.Errorf("%d nodes created for %d hosts: registration was done twice", counter.creates, hosts)
+	created := 0
+	for _, n := range l.creations() {
+		created += n
 	}
-	for node, n := range counter.deploys {
-		if n != 1 {
+	if created != hosts {
+		t.Errorf("%d nodes created for %d hosts: registration was done twice", created, hosts)
+	}
+	deployed := 0
+	for node, accepted := range l.snapshot() {
+		if n := accepted[targetDeploy]; n != 1 {
 			t.Errorf("node %s was deployed %d times", node, n)
 		}
+		deployed++
 	}
-	if len(counter.deploys) != hosts {
-		t.Errorf("%d nodes deployed, want %d", len(counter.deploys), hosts)
+	if deployed != hosts {
+		t.Errorf("%d nodes deployed, want %d", deployed, hosts)
 	}
 }

@@ -8,9 +8,7 @@ import (
 )
 
 func TestMetricsAndHealthMoveDuringALifecycle(t *testing.T) {
-	counter := &deployCounter{deploys: map[string]int{}}
-	proxy := counter.proxy(t)
-	r := startReplica(t, "metrics", proxy.URL)
+	r := startReplica(t, "metrics", startLedger(t, ironic.URL).URL)
 	waitUntil(t, 60*time.Second, "leadership", r.leads)
 	waitUntil(t, 30*time.Second, "/readyz", func() bool { code, _ := get(t, r.metrics+"/readyz"); return code == http.StatusOK })
 	if code, body := get(t, r.metrics+"/healthz"); code != http.StatusOK || body != "ok" {

@@ -8,15 +8,10 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -150,36 +145,6 @@ func get(t *testing.T, url string) (int, string) {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(body)
-}
-
-// deployCounter is a reverse proxy in front of Ironic counting deploys and node creations.
-type deployCounter struct {
-	mu      sync.Mutex
-	deploys map[string]int // node -> PUT states/provision {"target":"active"}
-	creates int            // POST /v1/nodes
-}
-
-var provisionPath = regexp.MustCompile(`^/v1/nodes/([^/]+)/states/provision$`)
-
-func (c *deployCounter) proxy(t *testing.T) *httptest.Server {
-	target, _ := url.Parse(ironic.URL)
-	rp := httputil.NewSingleHostReverseProxy(target)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		c.mu.Lock()
-		deploy := bytes.Contains(body, []byte(`"target": "active"`)) || bytes.Contains(body, []byte(`"target":"active"`))
-		if m := provisionPath.FindStringSubmatch(r.URL.Path); m != nil && r.Method == http.MethodPut && deploy {
-			c.deploys[m[1]]++
-		}
-		if r.Method == http.MethodPost && r.URL.Path == "/v1/nodes" {
-			c.creates++
-		}
-		c.mu.Unlock()
-		rp.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
 }
 
 func createHosts(t *testing.T, prefix string, n int) {
