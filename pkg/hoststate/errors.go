@@ -3,6 +3,7 @@ package hoststate
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -53,8 +54,11 @@ func (e *DataSecretError) Unwrap() error { return e.Err }
 // An unreachable Ironic (ProvisionerUnavailable) never releases a host: it may heal.
 func ObservationFailed(in Input, err error) Result {
 	m := &machine{in: in, host: in.Host, status: *in.Host.Status.DeepCopy()}
-	r := m.result(m.fail(errorTypeFor(m.state(), ActionNone), fmt.Sprintf("reading the node from the provisioner failed: %v", err)))
-	if m.host.DeletionTimestamp == nil || r.Status.ErrorCount < maxObservationFailuresBeforeDelete {
+	r := m.result(m.fail(errorTypeFor(m.state(), ActionNone), fmt.Sprintf("%s: %v", observationFailed, err)))
+	// errorCount counts failures of any kind in a row: the one before must have been a failed
+	// read too, so that earlier errors never release a host on its first failed read.
+	lastRead := strings.HasPrefix(in.Host.Status.ErrorMessage, observationFailed)
+	if m.host.DeletionTimestamp == nil || !lastRead || r.Status.ErrorCount < maxObservationFailuresBeforeDelete {
 		return r
 	}
 	left := "a node named " + provisioner.HostRef{Namespace: m.host.Namespace, Name: m.host.Name}.NodeName()
@@ -72,6 +76,8 @@ func ObservationFailed(in Input, err error) Result {
 	r.RequeueAfter = 0
 	return r
 }
+
+const observationFailed = "reading the node from the provisioner failed"
 
 // maxObservationFailuresBeforeDelete is how many failed reads of its node (other than an
 // unreachable provisioner) a host being deleted sits through before it is released.

@@ -300,6 +300,8 @@ func TestADeletedHostWhoseNodeCannotBeReadIsReleasedAfterBoundedFailures(t *test
 			host(stProvisioned, deleted, withID, failed(metal3.ProvisionedRegistrationError, msg, 2, t0)), true, "node " + nodeID},
 		{"a host without a node ID names the node Ironic would have",
 			host(stRegistering, deleted, func(h *metal3.BareMetalHost) { h.Status.Provisioning.ID = "" }, failed(metal3.RegistrationError, msg, 2, t0)), true, "a node named metal~host-0"},
+		{"earlier errors of another kind do not release a host on its first failed read",
+			host(stProvisioned, deleted, withID, failed(metal3.ProvisioningError, "deploy failed: boom", 5, t0)), false, ""},
 		{"a host not being deleted is never released",
 			host(stProvisioned, withID, failed(metal3.ProvisionedRegistrationError, msg, 9, t0)), false, ""},
 	} {
