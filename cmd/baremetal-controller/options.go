@@ -142,13 +142,6 @@ func parseOptions(args []string) (*options, error) {
 	}
 	if o.leaderElectionNS == "" {
 		o.leaderElectionNS = os.Getenv("POD_NAMESPACE")
-		if !set["metrics-secure"] {
-			// Metrics in a cluster are for authorized scrapers only; a local run serves plain HTTP.
-			o.metricsSecure = o.kubeconfig == ""
-		}
-		if (o.metricsCertFile == "") != (o.metricsKeyFile == "") {
-			return nil, fmt.Errorf("--metrics-cert-file and --metrics-key-file go together")
-		}
 		if o.leaderElectionNS == "" {
 			o.leaderElectionNS = "baremetal-system"
 		}
