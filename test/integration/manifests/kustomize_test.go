@@ -25,7 +25,9 @@ type rendered struct {
 	deployment  *appsv1.Deployment
 	configMap   *corev1.ConfigMap
 	clusterRole *rbacv1.ClusterRole
-	roles       []*rbacv1.Role
+	// metricsReader is the ClusterRole a scraper of /metrics is bound to.
+	metricsReader *rbacv1.ClusterRole
+	roles         []*rbacv1.Role
 	binding     *rbacv1.ClusterRoleBinding
 }
 
@@ -65,8 +67,13 @@ func render(t *testing.T) *rendered {
 				renderOut.configMap = &corev1.ConfigMap{}
 				into = renderOut.configMap
 			case "ClusterRole":
-				renderOut.clusterRole = &rbacv1.ClusterRole{}
-				into = renderOut.clusterRole
+				role := &rbacv1.ClusterRole{}
+				if md, _ := m["metadata"].(map[string]any); md["name"] == metricsReaderRole {
+					renderOut.metricsReader = role
+				} else {
+					renderOut.clusterRole = role
+				}
+				into = role
 			case "ClusterRoleBinding":
 				renderOut.binding = &rbacv1.ClusterRoleBinding{}
 				into = renderOut.binding
@@ -85,8 +92,10 @@ func render(t *testing.T) *rendered {
 	if renderErr != nil {
 		t.Fatalf("rendering manifests/: %v", renderErr)
 	}
-	if renderOut.deployment == nil || renderOut.configMap == nil || renderOut.clusterRole == nil || renderOut.binding == nil {
-		t.Fatalf("manifests/ must render a Deployment, a ConfigMap, a ClusterRole and a ClusterRoleBinding")
+	if renderOut.deployment == nil || renderOut.configMap == nil || renderOut.clusterRole == nil || renderOut.binding == nil ||
+		renderOut.metricsReader == nil {
+		t.Fatalf("manifests/ must render a Deployment, a ConfigMap, the controller's ClusterRole and ClusterRoleBinding, and the ClusterRole %s",
+			metricsReaderRole)
 	}
 	return renderOut
 }
