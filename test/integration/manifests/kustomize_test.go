@@ -28,7 +28,7 @@ type rendered struct {
 	// metricsReader is the ClusterRole a scraper of /metrics is bound to.
 	metricsReader *rbacv1.ClusterRole
 	roles         []*rbacv1.Role
-	binding     *rbacv1.ClusterRoleBinding
+	binding       *rbacv1.ClusterRoleBinding
 }
 
 var (
