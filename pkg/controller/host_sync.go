@@ -12,7 +12,6 @@ import (
 
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
 	"github.com/metalkube/metalkube/pkg/hoststate"
-	"github.com/metalkube/metalkube/pkg/metrics"
 	"github.com/metalkube/metalkube/pkg/provisioner"
 	"github.com/metalkube/metalkube/pkg/redact"
 )
@@ -196,17 +195,4 @@ func (c *HostController) finishAfter(ctx context.Context, host *metal3.BareMetal
 func statusChanged(old, cur metal3.BareMetalHostStatus) bool {
 	cur.LastUpdated = old.LastUpdated
 	return !equality.Semantic.DeepEqual(old, cur)
-}
-
-// recordMetrics derives metal3's series from what the decision changed and the action taken.
-func (c *HostController) recordMetrics(host *metal3.BareMetalHost, before *metal3.BareMetalHostStatus, res hoststate.Result, done actionDone) {
-	if c.metrics == nil {
-		return
-	}
-	reasons := make([]string, 0, len(res.Events))
-	for _, e := range res.Events {
-		reasons = append(reasons, e.Reason)
-	}
-	c.metrics.HostSynced(metrics.HostSync{Namespace: host.Namespace, Name: host.Name, Before: before, After: &res.Status,
-		Action: string(done.kind), ActionFailed: done.failed, WaitingForSlot: res.WaitingForSlot, EventReasons: reasons})
 }

@@ -184,6 +184,9 @@ type HostSync struct {
 	WaitingForSlot bool
 	// EventReasons are the reasons of the Events recorded.
 	EventReasons []string
+	// DeleteDelayedForDetached says a detached host being deleted stays, as its detached
+	// annotation asks.
+	DeleteDelayedForDetached bool
 }
 
 // deprovisioningWait says a host waiting for a provisioning slot in this state waits to
@@ -235,6 +238,9 @@ func (m *Metrics) HostSynced(s HostSync) {
 		if !s.ActionFailed && before.Provisioning.State != metal3.StatePoweringOffBeforeDelete {
 			m.powerChanged(s)
 		}
+	}
+	if s.DeleteDelayedForDetached {
+		mm.deleteDelayedDetach.Inc()
 	}
 	for _, r := range s.EventReasons {
 		if r == "DeprovisioningAbandoned" {

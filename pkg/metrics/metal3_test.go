@@ -104,6 +104,10 @@ metal3_operation_power_change_total{host="h",namespace="ns",on_off="on"} 1`},
 			After: status(metal3.StatePoweringOffBeforeDelete)},
 		want: map[string]string{"metal3_delete_without_deprovisioning_total": `metal3_delete_without_deprovisioning_total 1`},
 	}, {
+		name: "the deletion of a detached host delayed",
+		sync: HostSync{DeleteDelayedForDetached: true, Before: status(metal3.StateProvisioned), After: status(metal3.StateProvisioned)},
+		want: map[string]string{"metal3_delete_delayed_for_detached_total": `metal3_delete_delayed_for_detached_total 1`},
+	}, {
 		name: "a finished operation is observed once, by host",
 		sync: HostSync{Namespace: "ns", Name: "h", Before: status(metal3.StateInspecting, func(s *metal3.BareMetalHostStatus) {
 			s.OperationHistory.Inspect.Start = t0
