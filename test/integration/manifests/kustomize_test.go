@@ -222,6 +222,12 @@ func TestTheControllerRunsLockedDown(t *testing.T) {
 		c.ReadinessProbe == nil || c.ReadinessProbe.HTTPGet == nil || c.ReadinessProbe.HTTPGet.Path != "/readyz" {
 		t.Errorf("the container needs a /healthz liveness probe and a /readyz readiness probe: %+v %+v", c.LivenessProbe, c.ReadinessProbe)
 	}
+	// With HTTPS metrics the probes must speak HTTPS too, or the pod never becomes ready.
+	if c := pod.Containers[0]; r.configMap.Data["METRICS_SECURE"] == "true" && c.LivenessProbe != nil && c.LivenessProbe.HTTPGet != nil &&
+		c.ReadinessProbe != nil && c.ReadinessProbe.HTTPGet != nil &&
+		(c.LivenessProbe.HTTPGet.Scheme != corev1.URISchemeHTTPS || c.ReadinessProbe.HTTPGet.Scheme != corev1.URISchemeHTTPS) {
+		t.Errorf("METRICS_SECURE is true but the probes use %q and %q, not HTTPS", c.LivenessProbe.HTTPGet.Scheme, c.ReadinessProbe.HTTPGet.Scheme)
+	}
 	psc := pod.SecurityContext
 	if psc == nil || psc.RunAsNonRoot == nil || !*psc.RunAsNonRoot || psc.SeccompProfile == nil ||
 		psc.SeccompProfile.Type != corev1.SeccompProfileTypeRuntimeDefault || psc.RunAsUser == nil || *psc.RunAsUser == 0 {
