@@ -105,6 +105,13 @@ func run(ctx context.Context, o *options) error {
 			checks.Provisioner = prov.Ready
 		}
 		srv := metrics.NewServer(m, checks)
+		if o.metricsSecure {
+			tlsConfig, err := metrics.ServingTLS(o.metricsCertFile, o.metricsKeyFile)
+			if err != nil {
+				return err
+			}
+			srv.Serving = metrics.Serving{TLS: tlsConfig, Auth: metrics.NewAuthorizer(kube)}
+		}
 		go func() {
 			if err := srv.ListenAndServe(ctx, o.metricsAddress); err != nil {
 				logger.Error(err, "Metrics and health server failed", "address", o.metricsAddress)

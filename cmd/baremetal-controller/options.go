@@ -31,6 +31,9 @@ type options struct {
 	maxConcurrentProvisioning int
 	discoveryNamespace        string
 	metricsAddress            string
+	metricsSecure             bool
+	metricsCertFile           string
+	metricsKeyFile            string
 
 	leaderElect      bool
 	leaderElectionNS string
@@ -90,6 +93,12 @@ func parseOptions(args []string) (*options, error) {
 			func(fs *flag.FlagSet, n, h string) { fs.StringVar(&o.discoveryNamespace, n, "", h) }},
 		{envFlag{"metrics-bind-address", "METRICS_BIND_ADDRESS", "address serving /metrics, /healthz and /readyz, e.g. :8080 (empty: off)"},
 			func(fs *flag.FlagSet, n, h string) { fs.StringVar(&o.metricsAddress, n, "", h) }},
+		{envFlag{"metrics-secure", "METRICS_SECURE", "serve /metrics over HTTPS to callers the API server authenticates (TokenReview) and authorizes for get on /metrics (SubjectAccessReview); false: plain HTTP, open to all (default: on in a cluster, off with --kubeconfig)"},
+			func(fs *flag.FlagSet, n, h string) { fs.BoolVar(&o.metricsSecure, n, false, h) }},
+		{envFlag{"metrics-cert-file", "METRICS_CERT_FILE", "PEM certificate for HTTPS metrics (empty: a self-signed one generated at start)"},
+			func(fs *flag.FlagSet, n, h string) { fs.StringVar(&o.metricsCertFile, n, "", h) }},
+		{envFlag{"metrics-key-file", "METRICS_KEY_FILE", "PEM private key of --metrics-cert-file"},
+			func(fs *flag.FlagSet, n, h string) { fs.StringVar(&o.metricsKeyFile, n, "", h) }},
 		{envFlag{"leader-elect", "LEADER_ELECT", "act only while holding a Lease, so one of several replicas works (default: on in a cluster, off with --kubeconfig)"},
 			func(fs *flag.FlagSet, n, h string) { fs.BoolVar(&o.leaderElect, n, false, h) }},
 		{envFlag{"leader-election-namespace", "LEADER_ELECTION_NAMESPACE", "namespace of the Lease (default: the pod's namespace, else baremetal-system)"},
@@ -123,6 +132,13 @@ func parseOptions(args []string) (*options, error) {
 	if !set["leader-elect"] {
 		// In a cluster replicas may run side by side; a local run (--kubeconfig) is alone.
 		o.leaderElect = o.kubeconfig == ""
+	}
+	if !set["metrics-secure"] {
+		// Metrics in a cluster are for authorized scrapers only; a local run serves plain HTTP.
+		o.metricsSecure = o.kubeconfig == ""
+	}
+	if (o.metricsCertFile == "") != (o.metricsKeyFile == "") {
+		return nil, fmt.Errorf("--metrics-cert-file and --metrics-key-file go together")
 	}
 	if o.leaderElectionNS == "" {
 		o.leaderElectionNS = os.Getenv("POD_NAMESPACE")

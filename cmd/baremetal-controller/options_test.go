@@ -55,3 +55,33 @@ func TestNothingToRunIsAnError(t *testing.T) {
 		t.Errorf("the host controller without Ironic: err = %v", err)
 	}
 }
+
+func TestMetricsAreSecureInAClusterAndPlainLocally(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		env    map[string]string
+		secure bool
+	}{
+		{"in a cluster", nil, nil, true},
+		{"a local run", []string{"--kubeconfig=/tmp/kubeconfig"}, nil, false},
+		{"a local run asking for HTTPS", []string{"--kubeconfig=/tmp/kubeconfig", "--metrics-secure"}, nil, true},
+		{"plain HTTP in a cluster from the environment", nil, map[string]string{"METRICS_SECURE": "false"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			o, err := parseOptions(append([]string{"--ironic-endpoint=http://ironic.test:6385"}, tc.args...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if o.metricsSecure != tc.secure {
+				t.Errorf("metricsSecure = %v, want %v", o.metricsSecure, tc.secure)
+			}
+		})
+	}
+	if _, err := parseOptions([]string{"--ironic-endpoint=http://x", "--metrics-cert-file=/tls.crt"}); err == nil {
+		t.Error("a certificate without its key accepted")
+	}
+}

@@ -251,7 +251,11 @@ func (c *HostController) processNextWorkItem(ctx context.Context) bool {
 	}
 	defer c.queue.Done(key)
 	start := time.Now()
-	if err := c.syncHandler(ctx, key); err != nil {
+	err := c.syncHandler(ctx, key)
+	if ns, name, kerr := cache.SplitMetaNamespaceKey(key); kerr == nil {
+		c.metrics.HostReconciled(ns, name, err != nil)
+	}
+	if err != nil {
 		c.metrics.Reconciled(HostQueueName, "error", time.Since(start))
 		utilruntime.HandleErrorWithContext(ctx, err, "Syncing host failed", "key", key)
 		c.queue.AddRateLimited(key)

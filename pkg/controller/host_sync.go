@@ -85,10 +85,12 @@ func (c *HostController) sync(ctx context.Context, key string) error {
 	if res.WaitingForSlot {
 		c.slots.wait(key)
 	}
+	done := actionDone{kind: res.Action.Kind}
 	if res.Action.Kind != hoststate.ActionNone {
 		logger.V(2).Info("Acting on host", "action", res.Action.Kind, "state", res.Status.Provisioning.State)
 		err := c.act(ctx, host, in.Node, res, in.Credentials)
 		c.watched.actedAt(key, time.Now())
+		done.failed = err != nil
 		if err != nil {
 			switch {
 			case errors.Is(err, provisioner.ErrBusy):
@@ -102,7 +104,7 @@ func (c *HostController) sync(ctx context.Context, key string) error {
 			res = hoststate.ActionFailed(in, res.Action, err)
 		}
 	}
-	return c.finish(ctx, host, res)
+	return c.finishAfter(ctx, host, res, done)
 }
 
 // needsNode reports whether the decision needs the node: hosts without BMC details have none.
@@ -131,19 +133,31 @@ func (c *HostController) provisionerFailed(ctx context.Context, in hoststate.Inp
 		return c.finish(ctx, in.Host, hoststate.ObservationFailed(in, err))
 	}
 	klog.FromContext(ctx).V(1).Info("Provisioner unavailable", "err", redact.URLs(err.Error()))
+	c.metrics.ProvisionerNotReady()
 	res := hoststate.ProvisionerUnavailable(in, err)
 	res.Events = append(res.Events, hoststate.Event{Type: "Warning", Reason: "ProvisionerUnavailable", Message: redact.URLs(err.Error())})
 	return c.finish(ctx, in.Host, res)
 }
 
-// finish writes the decided status (if it changed), records events, removes the finalizer
-// when the host is done, and schedules the next look.
+// actionDone is the provisioner action a sync issued, if any, and whether it failed.
+type actionDone struct {
+	kind   hoststate.ActionKind
+	failed bool
+}
+
+// finish is finishAfter for a sync that issued no action.
 func (c *HostController) finish(ctx context.Context, host *metal3.BareMetalHost, res hoststate.Result) error {
+	return c.finishAfter(ctx, host, res, actionDone{})
+}
+
+// finishAfter writes the decided status (if it changed), records metrics and events, removes
+// the finalizer when the host is done, and schedules the next look.
+func (c *HostController) finishAfter(ctx context.Context, host *metal3.BareMetalHost, res hoststate.Result, done actionDone) error {
 	before := host.Status.DeepCopy()
 	if err := c.writeStatus(ctx, host, res.Status); err != nil {
 		return err
 	}
-	c.recordMetrics(before, &res.Status)
+	c.recordMetrics(host, before, res, done)
 	for _, e := range res.Events {
 		c.recorder.Event(host, e.Type, e.Reason, e.Message)
 	}
@@ -181,26 +195,4 @@ func (c *HostController) finish(ctx context.Context, host *metal3.BareMetalHost,
 func statusChanged(old, cur metal3.BareMetalHostStatus) bool {
 	cur.LastUpdated = old.LastUpdated
 	return !equality.Semantic.DeepEqual(old, cur)
-}
-
-// recordMetrics counts newly recorded errors and finished operations.
-func (c *HostController) recordMetrics(before, after *metal3.BareMetalHostStatus) {
-	if c.metrics == nil {
-		return
-	}
-	if after.ErrorType != "" && (after.ErrorCount != before.ErrorCount || after.ErrorType != before.ErrorType) {
-		c.metrics.HostError(string(after.ErrorType))
-	}
-	ops := map[string][2]metal3.OperationMetric{
-		"register":    {before.OperationHistory.Register, after.OperationHistory.Register},
-		"inspect":     {before.OperationHistory.Inspect, after.OperationHistory.Inspect},
-		"provision":   {before.OperationHistory.Provision, after.OperationHistory.Provision},
-		"deprovision": {before.OperationHistory.Deprovision, after.OperationHistory.Deprovision},
-	}
-	for op, m := range ops {
-		old, cur := m[0], m[1]
-		if !cur.End.IsZero() && !cur.Start.IsZero() && !cur.End.Equal(&old.End) {
-			c.metrics.OperationFinished(op, cur.End.Sub(cur.Start.Time))
-		}
-	}
 }

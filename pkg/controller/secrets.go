@@ -13,6 +13,7 @@ import (
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
 	"github.com/metalkube/metalkube/pkg/bmc"
 	"github.com/metalkube/metalkube/pkg/hoststate"
+	"github.com/metalkube/metalkube/pkg/metrics"
 )
 
 // SecretLabel marks Secrets the controller uses, as metal3 does, so its Secret informer caches
@@ -68,15 +69,18 @@ func (c *HostController) credentials(ctx context.Context, h *metal3.BareMetalHos
 	}
 	if ref.Name == "" {
 		cr.Problem = "spec.bmc.credentialsName is empty"
+		c.metrics.CredentialsProblem(metrics.CredentialsInvalid)
 		return cr
 	}
 	s, err := c.secret(ctx, ref.Namespace, ref.Name)
 	switch {
 	case apierrors.IsNotFound(err):
 		cr.Problem = fmt.Sprintf("BMC credentials Secret %s/%s not found", ref.Namespace, ref.Name)
+		c.metrics.CredentialsProblem(metrics.CredentialsMissing)
 		return cr
 	case err != nil:
 		cr.Problem = fmt.Sprintf("reading BMC credentials Secret %s/%s: %v", ref.Namespace, ref.Name, err)
+		c.metrics.CredentialsProblem(metrics.CredentialsOther)
 		return cr
 	}
 	cr.Version = s.ResourceVersion
@@ -84,6 +88,9 @@ func (c *HostController) credentials(ctx context.Context, h *metal3.BareMetalHos
 		cr.Problem = fmt.Sprintf("BMC credentials Secret %s/%s has no username", ref.Namespace, ref.Name)
 	} else if len(s.Data["password"]) == 0 {
 		cr.Problem = fmt.Sprintf("BMC credentials Secret %s/%s has no password", ref.Namespace, ref.Name)
+	}
+	if cr.Problem != "" {
+		c.metrics.CredentialsProblem(metrics.CredentialsInvalid)
 	}
 	return cr
 }
@@ -120,6 +127,7 @@ func (c *HostController) secretValue(ctx context.Context, ref *corev1.SecretRefe
 			return v, nil
 		}
 	}
+	c.metrics.HostConfigDataError(keys[0])
 	return nil, fmt.Errorf("%s Secret %s/%s has none of the keys %v", what, ns, ref.Name, keys)
 }
 

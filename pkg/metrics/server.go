@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"net"
 	"net/http"
@@ -23,10 +24,20 @@ type Checks struct {
 	ProvisionerCacheFor time.Duration
 }
 
+// Serving is how the endpoint is served. The zero value is plain HTTP, open to all.
+type Serving struct {
+	// TLS, when set, serves HTTPS (see ServingTLS).
+	TLS *tls.Config
+	// Auth, when set, guards /metrics; /healthz and /readyz stay open for the kubelet's probes.
+	Auth *Authorizer
+}
+
 // Server serves /metrics, /healthz and /readyz.
 type Server struct {
 	m      *Metrics
 	checks Checks
+	// Serving is set before ListenAndServe.
+	Serving Serving
 
 	mu        sync.Mutex
 	lastCheck time.Time
@@ -44,7 +55,11 @@ func NewServer(m *Metrics, checks Checks) *Server {
 // Handler is the HTTP handler with the three endpoints.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(s.m.Registry, promhttp.HandlerOpts{}))
+	var metrics http.Handler = promhttp.HandlerFor(s.m.Registry, promhttp.HandlerOpts{})
+	if s.Serving.Auth != nil {
+		metrics = s.Serving.Auth.Wrap(metrics)
+	}
+	mux.Handle("/metrics", metrics)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
 	mux.HandleFunc("/readyz", s.readyz)
 	return mux
@@ -85,13 +100,18 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
 		return err
 	}
 	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	scheme := "http"
+	if s.Serving.TLS != nil {
+		l, scheme = tls.NewListener(l, s.Serving.TLS), "https"
+	}
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(shutdown)
 	}()
-	klog.FromContext(ctx).Info("Serving metrics and health", "address", l.Addr().String())
+	klog.FromContext(ctx).Info("Serving metrics and health", "address", l.Addr().String(), "scheme", scheme,
+		"authorized", s.Serving.Auth != nil)
 	if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

@@ -171,8 +171,8 @@ func TestParseMetricsReadsTheHostQueue(t *testing.T) {
 workqueue_depth{name="baremetalhost"} 42
 workqueue_queue_duration_seconds_sum{name="baremetalhost"} 10
 workqueue_queue_duration_seconds_count{name="baremetalhost"} 4
-metal3_reconcile_total{controller="baremetalhost",result="success"} 7
-metal3_reconcile_total{controller="baremetalhost",result="error"} 1
+metalkube_reconcile_total{controller="baremetalhost",result="success"} 7
+metalkube_reconcile_total{controller="baremetalhost",result="error"} 1
 `
 	m, err := parseMetrics(bufio.NewScanner(strings.NewReader(text)))
 	if err != nil {

@@ -74,7 +74,7 @@ func queueFigures(m map[string]float64, q *QueueFigures) {
 	q.Adds = m["workqueue_adds_total"+hostQueue]
 	q.Reconciles = map[string]float64{}
 	for k, v := range m {
-		if strings.HasPrefix(k, "metal3_reconcile_total{") && strings.Contains(k, `"baremetalhost"`) {
+		if strings.HasPrefix(k, "metalkube_reconcile_total{") && strings.Contains(k, `"baremetalhost"`) {
 			if i := strings.Index(k, `result="`); i >= 0 {
 				res := k[i+len(`result="`):]
 				q.Reconciles[res[:strings.IndexByte(res, '"')]] += v

@@ -25,8 +25,10 @@ type rendered struct {
 	deployment  *appsv1.Deployment
 	configMap   *corev1.ConfigMap
 	clusterRole *rbacv1.ClusterRole
-	roles       []*rbacv1.Role
-	binding     *rbacv1.ClusterRoleBinding
+	// metricsReader is the ClusterRole a scraper of /metrics is bound to.
+	metricsReader *rbacv1.ClusterRole
+	roles         []*rbacv1.Role
+	binding       *rbacv1.ClusterRoleBinding
 }
 
 var (
@@ -65,8 +67,13 @@ func render(t *testing.T) *rendered {
 				renderOut.configMap = &corev1.ConfigMap{}
 				into = renderOut.configMap
 			case "ClusterRole":
-				renderOut.clusterRole = &rbacv1.ClusterRole{}
-				into = renderOut.clusterRole
+				role := &rbacv1.ClusterRole{}
+				if md, _ := m["metadata"].(map[string]any); md["name"] == metricsReaderRole {
+					renderOut.metricsReader = role
+				} else {
+					renderOut.clusterRole = role
+				}
+				into = role
 			case "ClusterRoleBinding":
 				renderOut.binding = &rbacv1.ClusterRoleBinding{}
 				into = renderOut.binding
@@ -85,8 +92,10 @@ func render(t *testing.T) *rendered {
 	if renderErr != nil {
 		t.Fatalf("rendering manifests/: %v", renderErr)
 	}
-	if renderOut.deployment == nil || renderOut.configMap == nil || renderOut.clusterRole == nil || renderOut.binding == nil {
-		t.Fatalf("manifests/ must render a Deployment, a ConfigMap, a ClusterRole and a ClusterRoleBinding")
+	if renderOut.deployment == nil || renderOut.configMap == nil || renderOut.clusterRole == nil || renderOut.binding == nil ||
+		renderOut.metricsReader == nil {
+		t.Fatalf("manifests/ must render a Deployment, a ConfigMap, the controller's ClusterRole and ClusterRoleBinding, and the ClusterRole %s",
+			metricsReaderRole)
 	}
 	return renderOut
 }
@@ -212,6 +221,12 @@ func TestTheControllerRunsLockedDown(t *testing.T) {
 	if c := pod.Containers[0]; c.LivenessProbe == nil || c.LivenessProbe.HTTPGet == nil || c.LivenessProbe.HTTPGet.Path != "/healthz" ||
 		c.ReadinessProbe == nil || c.ReadinessProbe.HTTPGet == nil || c.ReadinessProbe.HTTPGet.Path != "/readyz" {
 		t.Errorf("the container needs a /healthz liveness probe and a /readyz readiness probe: %+v %+v", c.LivenessProbe, c.ReadinessProbe)
+	}
+	// With HTTPS metrics the probes must speak HTTPS too, or the pod never becomes ready.
+	if c := pod.Containers[0]; r.configMap.Data["METRICS_SECURE"] == "true" && c.LivenessProbe != nil && c.LivenessProbe.HTTPGet != nil &&
+		c.ReadinessProbe != nil && c.ReadinessProbe.HTTPGet != nil &&
+		(c.LivenessProbe.HTTPGet.Scheme != corev1.URISchemeHTTPS || c.ReadinessProbe.HTTPGet.Scheme != corev1.URISchemeHTTPS) {
+		t.Errorf("METRICS_SECURE is true but the probes use %q and %q, not HTTPS", c.LivenessProbe.HTTPGet.Scheme, c.ReadinessProbe.HTTPGet.Scheme)
 	}
 	psc := pod.SecurityContext
 	if psc == nil || psc.RunAsNonRoot == nil || !*psc.RunAsNonRoot || psc.SeccompProfile == nil ||

@@ -22,6 +22,8 @@ const (
 	controllerNamespace = "baremetal-system"
 	controllerSA        = "baremetal-controller"
 	controllerUser      = "system:serviceaccount:" + controllerNamespace + ":" + controllerSA
+	// metricsReaderRole is the ClusterRole that lets a scraper get /metrics.
+	metricsReaderRole = "baremetal-controller-metrics-reader"
 )
 
 var (

@@ -67,8 +67,11 @@ func TestTheClusterRoleGrantsExactlyWhatTheControllerUses(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 
-	stop := startControllerAsServiceAccount(t, ctx, r)
+	stop, metricsURL := startControllerAsServiceAccount(t, ctx, r)
 	lifecycle(t, ctx)
+	// Scraping makes the controller ask the API server about each scraper (TokenReview,
+	// SubjectAccessReview): its ClusterRole must allow that too.
+	t.Run("metrics", func(t *testing.T) { checkMetricsEndpoint(t, ctx, r, metricsURL) })
 	stop()
 
 	used, forbidden, nonResource := readAudit(t)
@@ -131,8 +134,9 @@ func permission(group, resource, verb string) string {
 }
 
 // startControllerAsServiceAccount starts the controller binary with a kubeconfig holding a
-// token of the ServiceAccount. The returned function stops it (SIGTERM to its process group).
-func startControllerAsServiceAccount(t *testing.T, ctx context.Context, r *rendered) (stop func()) {
+// token of the ServiceAccount. The returned function stops it (SIGTERM to its process group);
+// metricsURL is where it serves /metrics, /healthz and /readyz.
+func startControllerAsServiceAccount(t *testing.T, ctx context.Context, r *rendered) (stop func(), metricsURL string) {
 	t.Helper()
 	dir := t.TempDir()
 	tok, err := env.Kube.CoreV1().ServiceAccounts(controllerNamespace).CreateToken(ctx, controllerSA,
@@ -164,7 +168,11 @@ func startControllerAsServiceAccount(t *testing.T, ctx context.Context, r *rende
 		case "IRONIC_AUTH_FILE":
 			v = authFile
 		case "METRICS_BIND_ADDRESS":
-			v = "127.0.0.1:0" // any free port: tests run side by side
+			v = freeAddress(t) // tests run side by side
+			metricsURL = "https://" + v
+			if r.configMap.Data["METRICS_SECURE"] != "true" {
+				metricsURL = "http://" + v
+			}
 		}
 		environ = append(environ, k+"="+v)
 	}
@@ -202,7 +210,7 @@ func startControllerAsServiceAccount(t *testing.T, ctx context.Context, r *rende
 		}
 	}
 	t.Cleanup(stop)
-	return stop
+	return stop, metricsURL
 }
 
 const lifecycleNamespace = "rbac-lifecycle"

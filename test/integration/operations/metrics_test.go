@@ -24,8 +24,10 @@ func TestMetricsAndHealthMoveDuringALifecycle(t *testing.T) {
 	after := r.scrape(t)
 
 	for _, series := range [][]string{
-		{"metal3_reconcile_total", `result="success"`},
-		{"metal3_reconcile_duration_seconds_count"},
+		{"metalkube_reconcile_total", `result="success"`},
+		{"metalkube_reconcile_duration_seconds_count"},
+		{"metal3_reconcile_total", `host="scraped-0"`, `namespace="default"`},
+		{"metal3_provisioning_state_change_total", `prev_state="provisioning"`, `new_state="provisioned"`},
 		{`workqueue_adds_total{name="baremetalhost"}`},
 		{`ironic_requests_total{`, `PUT /v1/nodes/{node}/states/provision`, `code="202"`},
 		{`ironic_request_duration_seconds_count`},
