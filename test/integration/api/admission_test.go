@@ -282,3 +282,36 @@ spec:
 		}
 	})
 }
+
+// A host stored before the policy was installed, with an annotation it refuses, still takes
+// updates that leave the annotation alone (the controller's finalizer, a label); changing the
+// annotation to another bad value is refused.
+func TestThePolicyChecksOnlyAnnotationsARequestChanges(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	const binding = "validatingadmissionpolicybinding/baremetalhost-admission.metal3.io"
+	if out, err := env.Kubectl(ctx, "delete", binding); err != nil {
+		t.Fatalf("removing the binding: %v\n%s", err, out)
+	}
+	old := hostYAML("stored-before", "{reboot.metal3.io: now}", fakeBMC)
+	for {
+		out, err := apply(ctx, old)
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("the host is still refused without the binding: %s", out)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if err := installPolicies(); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := apply(ctx, hostYAML("stored-before", "{reboot.metal3.io: now, note: relabelled}", fakeBMC)); err != nil {
+		t.Errorf("an update leaving the stored annotation alone was refused: %v\n%s", err, out)
+	}
+	want := policySays("failed to unmarshal the data from the reboot.metal3.io annotation: the value must be empty or a JSON object")
+	if out, err := apply(ctx, hostYAML("stored-before", "{reboot.metal3.io: later}", fakeBMC)); err == nil || !strings.Contains(out, want) {
+		t.Errorf("changing the annotation to another bad value: kubectl said %q, want %q", strings.TrimSpace(out), want)
+	}
+}
