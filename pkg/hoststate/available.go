@@ -92,6 +92,9 @@ func (m *machine) startProvisioning() step {
 	if err := ValidateImage(m.host.Spec.Image, m.host.Spec.CustomDeploy); err != nil {
 		return m.fail(metal3.ProvisioningError, err.Error()).because(ReasonInvalidImage)
 	}
+	if err := ValidateRootDeviceHints(m.host.Spec.RootDeviceHints); err != nil {
+		return m.fail(metal3.ProvisioningError, err.Error()).because(ReasonInvalidSpec)
+	}
 	if err := ValidateSecretNamespaces(m.host); err != nil {
 		return m.fail(metal3.ProvisioningError, err.Error()).because(ReasonForeignSecret)
 	}

@@ -250,6 +250,12 @@ func (m *machine) register() (step, bool) {
 		}
 		return step{}, true
 	}
+	// Checked only before a node is created: a node that exists keeps working.
+	if access, err := bmc.Parse(m.host.Spec.BMC.Address, m.host.Spec.BMC.DisableCertificateVerification); err == nil && m.node == nil {
+		if err := ValidateBootSettings(m.host, access); err != nil {
+			return m.fail(m.registrationErrorType(), err.Error()).because(ReasonInvalidSpec), false
+		}
+	}
 	// No backoff gate here: a failed registration is retried when its requeue comes due or
 	// when the user changes the host or its Secret, which should take effect at once.
 	ref := m.in.Credentials.Reference

@@ -212,7 +212,7 @@ type rowTracker struct {
 }
 
 // columnWidth pads columns so rows printed at different times line up.
-var columnWidth = map[string]int{"NAME": 28, "STATE": 14, "CONSUMER": 12, "ONLINE": 7, "ERROR": 24, "STATUS": 10}
+var columnWidth = map[string]int{"NAME": 28, "STATUS": 10, "STATE": 14, "CONSUMER": 12, "BMC": 70, "ONLINE": 7, "ERROR": 24}
 
 func (r *rowTracker) printChanges(w io.Writer, elapsed time.Duration, table string) {
 	lines := strings.Split(strings.TrimRight(table, "\n"), "\n")

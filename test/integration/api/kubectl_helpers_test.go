@@ -23,3 +23,13 @@ func kubectlStdin(ctx context.Context, stdin string, args ...string) (string, er
 	}
 	return string(out), nil
 }
+
+// containsAll reports whether s contains every one of subs.
+func containsAll(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
+}

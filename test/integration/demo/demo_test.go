@@ -161,7 +161,8 @@ func TestTheDemoProvisionsEveryHostThenExitsCleanly(t *testing.T) {
 	want := map[string]bool{"demo-fake-0": true, "demo-redfish-0": true, "demo-redfish-virtualmedia-0": true, "demo-ipmi-0": true, "demo-worker-0": true}
 	for _, row := range rows[1:] {
 		f := strings.Fields(row)
-		if len(f) < 2 || f[1] != "provisioned" {
+		// -o wide puts metal3's STATUS column before STATE.
+		if len(f) < 3 || f[2] != "provisioned" {
 			t.Errorf("host not provisioned in the final table: %q", row)
 		}
 		if len(f) > 0 {

@@ -16,13 +16,14 @@ const BareMetalHostFinalizer = "baremetalhost.metal3.io"
 // +kubebuilder:object:root=true
 // +kubebuilder:resource:shortName=bmh;bmhost,scope=Namespaced
 // +kubebuilder:subresource:status
+// +kubebuilder:printcolumn:name="Status",type="string",JSONPath=".status.operationalStatus",description="Operational status",priority=1
 // +kubebuilder:printcolumn:name="State",type="string",JSONPath=".status.provisioning.state",description="Provisioning state"
 // +kubebuilder:printcolumn:name="Consumer",type="string",JSONPath=".spec.consumerRef.name",description="Consumer using this host"
+// +kubebuilder:printcolumn:name="BMC",type="string",JSONPath=".spec.bmc.address",description="Address of the baseboard management controller",priority=1
 // +kubebuilder:printcolumn:name="Online",type="string",JSONPath=".spec.online",description="Whether the host should be powered on"
 // +kubebuilder:printcolumn:name="Error",type="string",JSONPath=".status.errorType",description="Type of the most recent error"
 // +kubebuilder:printcolumn:name="Age",type="date",JSONPath=".metadata.creationTimestamp",description="Time since creation"
-// +kubebuilder:printcolumn:name="Status",type="string",JSONPath=".status.operationalStatus",description="Operational status",priority=1
-// +kubebuilder:printcolumn:name="BMC",type="string",JSONPath=".spec.bmc.address",description="Address of the baseboard management controller",priority=1
+// +kubebuilder:validation:XValidation:rule="!self.metadata.name.matches('^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32})$')",message="BareMetalHost resource name cannot be a UUID"
 type BareMetalHost struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`
@@ -42,8 +43,19 @@ type BareMetalHostList struct {
 }
 
 // BareMetalHostSpec is the desired state of a host.
-//
-// +kubebuilder:validation:XValidation:rule="size(self.bmc.address) == 0 || size(self.bmc.credentialsName) > 0",message="bmc.credentialsName is required when bmc.address is set"
+// +kubebuilder:validation:XValidation:rule="!has(self.bmc) || size(self.bmc.address) == 0 || !self.bmc.address.contains('@')",message="invalid BMC address: address must not contain user information (\"user:password@\"); put the credentials in the BMC credentials Secret",fieldPath=".bmc.address"
+// +kubebuilder:validation:XValidation:rule="!has(self.bmc) || size(self.bmc.address) == 0 || self.bmc.address.contains('@') || self.bmc.address.matches('^([a-zA-Z][a-zA-Z0-9+.-]*:(//)?)?([[][0-9a-fA-F:.]+[]]|[a-zA-Z0-9.-]*)(:[0-9]{1,5})?([/?]([-a-zA-Z0-9._~!$&()*+,;=:?%][-a-zA-Z0-9._~!$&()*+,;=:/?%]*)?)?$')",message="invalid BMC address: expected [scheme://]host[:port][/path][?query] without spaces, fragment or characters not allowed in a URL",fieldPath=".bmc.address"
+// +kubebuilder:validation:XValidation:rule="!has(self.bmc) || size(self.bmc.address) == 0 || (self.bmc.address.matches('^[a-zA-Z][a-zA-Z0-9+.-]*:') && !self.bmc.address.matches('^[^:/]*:[0-9]*$') ? self.bmc.address.split(':')[0].lowerAscii() : 'ipmi') in ['fake','idrac-redfish','idrac-redfish+http','idrac-redfish+https','idrac-virtualmedia','idrac-virtualmedia+http','idrac-virtualmedia+https','ilo5-redfish','ilo5-redfish+http','ilo5-redfish+https','ilo5-virtualmedia','ilo5-virtualmedia+http','ilo5-virtualmedia+https','ipmi','libvirt','redfish','redfish+http','redfish+https','redfish-uefihttp','redfish-uefihttp+http','redfish-uefihttp+https','redfish-virtualmedia','redfish-virtualmedia+http','redfish-virtualmedia+https']",messageExpression="'invalid BMC address: unknown BMC scheme \"' + (self.bmc.address.matches('^[a-zA-Z][a-zA-Z0-9+.-]*:') && !self.bmc.address.matches('^[^:/]*:[0-9]*$') ? self.bmc.address.split(':')[0].lowerAscii() : 'ipmi') + '\"; supported schemes are fake, idrac-redfish[+http|+https], idrac-virtualmedia[+http|+https], ilo5-redfish[+http|+https], ilo5-virtualmedia[+http|+https], ipmi, libvirt, redfish-uefihttp[+http|+https], redfish-virtualmedia[+http|+https], redfish[+http|+https]'",fieldPath=".bmc.address"
+// +kubebuilder:validation:XValidation:rule="!has(self.bmc) || size(self.bmc.address) == 0 || has(self.bootMACAddress) && size(self.bootMACAddress) > 0 || !((self.bmc.address.matches('^[a-zA-Z][a-zA-Z0-9+.-]*:') && !self.bmc.address.matches('^[^:/]*:[0-9]*$') ? self.bmc.address.split(':')[0].lowerAscii() : 'ipmi') in ['fake','idrac-redfish','idrac-redfish+http','idrac-redfish+https','idrac-virtualmedia','idrac-virtualmedia+http','idrac-virtualmedia+https','ilo5-redfish','ilo5-redfish+http','ilo5-redfish+https','ilo5-virtualmedia','ilo5-virtualmedia+http','ilo5-virtualmedia+https','ipmi','libvirt','redfish','redfish+http','redfish+https','redfish-uefihttp','redfish-uefihttp+http','redfish-uefihttp+https','redfish-virtualmedia','redfish-virtualmedia+http','redfish-virtualmedia+https']) || !((self.bmc.address.matches('^[a-zA-Z][a-zA-Z0-9+.-]*:') && !self.bmc.address.matches('^[^:/]*:[0-9]*$') ? self.bmc.address.split(':')[0].lowerAscii() : 'ipmi') in ['idrac-redfish','idrac-redfish+http','idrac-redfish+https','ilo5-redfish','ilo5-redfish+http','ilo5-redfish+https','ipmi','libvirt','redfish','redfish+http','redfish+https']) && (!has(self.inspectionMode) || self.inspectionMode != 'disabled')",messageExpression="'BMC driver ' + (self.bmc.address.matches('^[a-zA-Z][a-zA-Z0-9+.-]*:') && !self.bmc.address.matches('^[^:/]*:[0-9]*$') ? self.bmc.address.split(':')[0].lowerAscii() : 'ipmi') + ' requires a BootMACAddress value'",fieldPath=".bootMACAddress"
+// +kubebuilder:validation:XValidation:rule="!has(self.bmc) || size(self.bmc.address) == 0 || !has(self.bootMode) || self.bootMode != 'UEFISecureBoot' || !((self.bmc.address.matches('^[a-zA-Z][a-zA-Z0-9+.-]*:') && !self.bmc.address.matches('^[^:/]*:[0-9]*$') ? self.bmc.address.split(':')[0].lowerAscii() : 'ipmi') in ['fake','ipmi','libvirt'])",messageExpression="'BMC driver ' + (self.bmc.address.matches('^[a-zA-Z][a-zA-Z0-9+.-]*:') && !self.bmc.address.matches('^[^:/]*:[0-9]*$') ? self.bmc.address.split(':')[0].lowerAscii() : 'ipmi') + ' does not support secure boot'",fieldPath=".bootMode"
+// +kubebuilder:validation:XValidation:rule="!has(self.rootDeviceHints) || !has(self.rootDeviceHints.deviceName) || self.rootDeviceHints.deviceName.startsWith('/dev/')",messageExpression="'device name of root device hint must be a /dev/ path, not \"' + self.rootDeviceHints.deviceName + '\"'",fieldPath=".rootDeviceHints.deviceName"
+// +kubebuilder:validation:XValidation:rule="!has(self.rootDeviceHints) || !has(self.rootDeviceHints.deviceName) || !self.rootDeviceHints.deviceName.startsWith('/dev/') || self.rootDeviceHints.deviceName.matches('^/dev/(disk/by-path/)?[^/]*$')",messageExpression="'device name of root device hint must be path in /dev/ or /dev/disk/by-path/, not \"' + self.rootDeviceHints.deviceName + '\"'",fieldPath=".rootDeviceHints.deviceName"
+// +kubebuilder:validation:XValidation:rule="!has(self.rootDeviceHints) || !has(self.raid) || !has(self.raid.softwareRAIDVolumes) || !self.raid.softwareRAIDVolumes.exists(v, has(v.rootVolume) && v.rootVolume)",message="softwareRAIDVolumes[*].rootVolume and rootDeviceHints can not be set at the same time",fieldPath=".raid.softwareRAIDVolumes"
+// +kubebuilder:validation:XValidation:rule="!has(self.image) || self.image.url.matches('^(https?://[^/?#]+|file:///)')",message="image URL must be http://, https:// (with a host) or file:///",fieldPath=".image.url"
+// +kubebuilder:validation:XValidation:rule="!has(self.image) || has(self.image.checksum) && size(self.image.checksum) > 0 || has(self.image.format) && self.image.format == 'live-iso'",message="checksum is required for normal images (all but format live-iso)",fieldPath=".image.checksum"
+// +kubebuilder:validation:XValidation:rule="!has(self.disablePowerOff) || !self.disablePowerOff || self.online",message="node can't simultaneously have online set to false and have power off disabled",fieldPath=".disablePowerOff"
+// +kubebuilder:validation:XValidation:rule="!has(oldSelf.bootMACAddress) || size(oldSelf.bootMACAddress) == 0 || has(self.bootMACAddress) && self.bootMACAddress.lowerAscii() == oldSelf.bootMACAddress.lowerAscii()",message="bootMACAddress can not be changed once it is set",fieldPath=".bootMACAddress"
+// +kubebuilder:validation:XValidation:rule="!has(self.bmc) || size(self.bmc.address) == 0 || size(self.bmc.credentialsName) > 0",message="bmc.credentialsName is required when bmc.address is set"
 // +kubebuilder:validation:XValidation:rule="!has(self.customDeploy) || size(self.customDeploy.method) > 0",message="customDeploy.method must not be empty"
 type BareMetalHostSpec struct {
 	// Taints to apply to the Node backed by this host. Accepted for metal3 compatibility.
@@ -124,6 +136,7 @@ type BareMetalHostSpec struct {
 type BMCDetails struct {
 	// Address is the URL of the BMC, for example ipmi://192.168.1.10 or
 	// redfish://10.0.0.5/redfish/v1/Systems/1.
+	// +kubebuilder:validation:MaxLength=2048
 	Address string `json:"address"`
 
 	// CredentialsName is the Secret in the host's namespace holding "username" and "password".
@@ -158,6 +171,7 @@ func (i *Image) IsLiveISO() bool {
 // RootDeviceHints select the disk an image is written to. All given hints must match.
 type RootDeviceHints struct {
 	// DeviceName is a Linux device name such as /dev/vda, or a /dev/disk/by-path/ link.
+	// +kubebuilder:validation:MaxLength=4096
 	DeviceName string `json:"deviceName,omitempty"`
 	// HCTL is the SCSI address, such as 0:0:0:0.
 	HCTL string `json:"hctl,omitempty"`
@@ -194,26 +208,52 @@ type FirmwareConfig struct {
 }
 
 // RAIDConfig holds the RAID volumes to create. Accepted for metal3 compatibility.
+//
+// +kubebuilder:validation:XValidation:rule="!has(self.hardwareRAIDVolumes) || size(self.hardwareRAIDVolumes) == 0 || !has(self.softwareRAIDVolumes) || size(self.softwareRAIDVolumes) == 0",message="hardwareRAIDVolumes and softwareRAIDVolumes can not be set at the same time"
+// +kubebuilder:validation:XValidation:rule="!has(self.softwareRAIDVolumes) || self.softwareRAIDVolumes.filter(v, has(v.rootVolume) && v.rootVolume).size() <= 1",message="softwareRAIDVolumes[*].rootVolume can only be set once",fieldPath=".softwareRAIDVolumes"
 type RAIDConfig struct {
+	// +kubebuilder:validation:MaxItems=64
 	HardwareRAIDVolumes []HardwareRAIDVolume `json:"hardwareRAIDVolumes,omitempty"`
+	// At most two volumes; the first is the deployment device unless rootDeviceHints are given.
+	// +kubebuilder:validation:MaxItems=2
 	SoftwareRAIDVolumes []SoftwareRAIDVolume `json:"softwareRAIDVolumes,omitempty"`
 }
 
 // HardwareRAIDVolume is one hardware RAID volume.
+//
+// +kubebuilder:validation:XValidation:rule="!has(self.physicalDisks) || size(self.physicalDisks) == 0 || has(self.controller) && size(self.controller) > 0",message="'physicalDisks' specified without 'controller' in hardware RAID volume"
+// +kubebuilder:validation:XValidation:rule="!has(self.physicalDisks) || size(self.physicalDisks) == 0 || !has(self.numberOfPhysicalDisks) || self.numberOfPhysicalDisks == size(self.physicalDisks)",message="the 'numberOfPhysicalDisks' and the number of 'physicalDisks' are not the same"
 type HardwareRAIDVolume struct {
-	SizeGibibytes         *int     `json:"sizeGibibytes,omitempty"`
-	Level                 string   `json:"level,omitempty"`
-	Name                  string   `json:"name,omitempty"`
-	Rotational            *bool    `json:"rotational,omitempty"`
-	NumberOfPhysicalDisks *int     `json:"numberOfPhysicalDisks,omitempty"`
-	Controller            string   `json:"controller,omitempty"`
-	PhysicalDisks         []string `json:"physicalDisks,omitempty"`
+	// +kubebuilder:validation:Minimum=0
+	SizeGibibytes *int `json:"sizeGibibytes,omitempty"`
+	// +kubebuilder:validation:Enum="0";"1";"2";"5";"6";"1+0";"5+0";"6+0"
+	Level string `json:"level,omitempty"`
+	// +kubebuilder:validation:MaxLength=64
+	Name       string `json:"name,omitempty"`
+	Rotational *bool  `json:"rotational,omitempty"`
+	// +kubebuilder:validation:Minimum=1
+	NumberOfPhysicalDisks *int `json:"numberOfPhysicalDisks,omitempty"`
+	// +kubebuilder:validation:MaxLength=256
+	Controller string `json:"controller,omitempty"`
+	// +kubebuilder:validation:MaxItems=64
+	// +kubebuilder:validation:items:MaxLength=256
+	PhysicalDisks []string `json:"physicalDisks,omitempty"`
 }
 
 // SoftwareRAIDVolume is one software RAID volume.
+//
+// +kubebuilder:validation:XValidation:rule="!has(self.rootVolume) || !self.rootVolume || self.level == '1'",message="softwareRAIDVolumes with rootVolume set must use RAID level 1"
 type SoftwareRAIDVolume struct {
-	SizeGibibytes *int              `json:"sizeGibibytes,omitempty"`
-	Level         string            `json:"level,omitempty"`
+	// RootVolume makes this volume the deployment device; at most one volume may set it, and
+	// not together with rootDeviceHints (metal3's field).
+	RootVolume bool `json:"rootVolume,omitempty"`
+	// +kubebuilder:validation:Minimum=0
+	SizeGibibytes *int `json:"sizeGibibytes,omitempty"`
+	// +kubebuilder:validation:Enum="0";"1";"1+0"
+	Level string `json:"level,omitempty"`
+	// At least two disks, as metal3.
+	// +kubebuilder:validation:MinItems=2
+	// +kubebuilder:validation:MaxItems=64
 	PhysicalDisks []RootDeviceHints `json:"physicalDisks,omitempty"`
 }
 

@@ -24,6 +24,7 @@ package v1alpha1
 // RAIDConfig holds the RAID volumes to create. Accepted for metal3 compatibility.
 type RAIDConfigApplyConfiguration struct {
 	HardwareRAIDVolumes []HardwareRAIDVolumeApplyConfiguration `json:"hardwareRAIDVolumes,omitempty"`
+	// At most two volumes; the first is the deployment device unless rootDeviceHints are given.
 	SoftwareRAIDVolumes []SoftwareRAIDVolumeApplyConfiguration `json:"softwareRAIDVolumes,omitempty"`
 }
 

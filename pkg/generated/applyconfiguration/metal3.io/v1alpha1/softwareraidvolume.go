@@ -23,8 +23,12 @@ package v1alpha1
 //
 // SoftwareRAIDVolume is one software RAID volume.
 type SoftwareRAIDVolumeApplyConfiguration struct {
-	SizeGibibytes *int                                `json:"sizeGibibytes,omitempty"`
-	Level         *string                             `json:"level,omitempty"`
+	// RootVolume makes this volume the deployment device; at most one volume may set it, and
+	// not together with rootDeviceHints (metal3's field).
+	RootVolume    *bool   `json:"rootVolume,omitempty"`
+	SizeGibibytes *int    `json:"sizeGibibytes,omitempty"`
+	Level         *string `json:"level,omitempty"`
+	// At least two disks, as metal3.
 	PhysicalDisks []RootDeviceHintsApplyConfiguration `json:"physicalDisks,omitempty"`
 }
 
@@ -32,6 +36,14 @@ type SoftwareRAIDVolumeApplyConfiguration struct {
 // apply.
 func SoftwareRAIDVolume() *SoftwareRAIDVolumeApplyConfiguration {
 	return &SoftwareRAIDVolumeApplyConfiguration{}
+}
+
+// WithRootVolume sets the RootVolume field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the RootVolume field is set to the value of the last call.
+func (b *SoftwareRAIDVolumeApplyConfiguration) WithRootVolume(value bool) *SoftwareRAIDVolumeApplyConfiguration {
+	b.RootVolume = &value
+	return b
 }
 
 // WithSizeGibibytes sets the SizeGibibytes field in the declarative configuration to the given value
