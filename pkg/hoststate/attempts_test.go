@@ -15,9 +15,9 @@ func failCount(n int, img *metal3.Image) hostOpt {
 	}
 }
 
-func readyReason(r Result) string {
+func settledReason(r Result) string {
 	for _, c := range r.Status.Conditions {
-		if c.Type == ConditionReady {
+		if c.Type == ConditionSettled {
 			return c.Reason
 		}
 	}
@@ -102,8 +102,8 @@ func TestProvisioningFailCountCountsFailedDeploysOfOneImage(t *testing.T) {
 			if got := r.Status.ProvisioningFailCount; got != c.wantCount {
 				t.Errorf("provisioningFailCount %d, want %d", got, c.wantCount)
 			}
-			if c.wantReason != "" && readyReason(r) != c.wantReason {
-				t.Errorf("Ready reason %q, want %q", readyReason(r), c.wantReason)
+			if c.wantReason != "" && settledReason(r) != c.wantReason {
+				t.Errorf("Settled reason %q, want %q", settledReason(r), c.wantReason)
 			}
 			if c.wantAction == ActionDeploy || c.act != nil {
 				if last := r.Status.LastAttemptedImage; last == nil || last.URL != imgA.URL {
