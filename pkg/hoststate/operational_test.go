@@ -8,7 +8,9 @@ import (
 
 func delayed(h *metal3.BareMetalHost) { h.Status.OperationalStatus = metal3.OperationalStatusDelayed }
 
-func discovered(h *metal3.BareMetalHost) { h.Status.OperationalStatus = metal3.OperationalStatusDiscovered }
+func discovered(h *metal3.BareMetalHost) {
+	h.Status.OperationalStatus = metal3.OperationalStatusDiscovered
+}
 
 // operationalStatus is "delayed" while a host waits for a provisioning slot and "discovered"
 // while it has no BMC details, as in metal3; an error shows first, and leaving the wait makes
