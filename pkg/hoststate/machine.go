@@ -171,6 +171,7 @@ func (m *machine) result(s step) Result {
 	r.WatchNode = s.errType == "" && (s.watch || movesNode[s.action.Kind])
 	r.Status = m.status
 	r.Events = m.events
+	r.FillArchitecture = architectureToFill(m.host, &m.status)
 	return r
 }
 
