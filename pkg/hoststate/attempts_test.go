@@ -67,6 +67,9 @@ func TestProvisioningFailCountCountsFailedDeploysOfOneImage(t *testing.T) {
 		{name: "a new image starts counting again",
 			in:         input(host(stProvisioning, running(imgA), failCount(2, imgB)), node(available), limit),
 			wantAction: ActionDeploy},
+		{name: "a new checksum type or format of the same URL starts counting again",
+			in:         input(host(stProvisioning, running(imgAMD5)), node(available), limit, func(in *Input) { failCount(2, imgA)(in.Host) }),
+			wantAction: ActionDeploy},
 		{name: "success resets the count",
 			in:         input(host(stProvisioning, running(imgA), failCount(2, imgA)), node(active), limit),
 			wantReason: ReasonStable},
@@ -111,6 +114,29 @@ func TestProvisioningFailCountCountsFailedDeploysOfOneImage(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// imgAMD5 is imgA's URL and checksum with another checksum type and format.
+var imgAMD5 = &metal3.Image{URL: imgA.URL, Checksum: imgA.Checksum, ChecksumType: metal3.ChecksumSHA256, DiskFormat: ptr("raw")}
+
+// An available host whose spec asks for no image forgets its failed attempts, as in metal3.
+func TestAnAvailableHostWithoutImageForgetsItsFailedAttempts(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		h         *metal3.BareMetalHost
+		wantCount int
+		wantLast  bool
+	}{
+		{"no image", host(stAvailable, failCount(3, imgA)), 0, false},
+		{"an image without URL", host(stAvailable, failCount(3, imgA), specImage(&metal3.Image{})), 0, false},
+		{"an image offline keeps them", host(stAvailable, failCount(3, imgA), specImage(imgA)), 3, true},
+	} {
+		r := Decide(input(c.h, node(available)))
+		if r.Status.ProvisioningFailCount != c.wantCount || (r.Status.LastAttemptedImage != nil) != c.wantLast {
+			t.Errorf("%s: provisioningFailCount %d, lastAttemptedImage %+v; want %d, kept %v", c.name,
+				r.Status.ProvisioningFailCount, r.Status.LastAttemptedImage, c.wantCount, c.wantLast)
+		}
 	}
 }
 
