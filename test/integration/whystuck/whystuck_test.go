@@ -160,6 +160,12 @@ func TestTheProvisioningLimitHoldsHostsBackAndSaysSo(t *testing.T) {
 			}
 			if c := meta.FindStatusCondition(h.Status.Conditions, hoststate.ConditionSettled); c != nil && c.Reason == hoststate.ReasonWaitingForSlot {
 				sawWaiting = true
+				if h.Status.OperationalStatus != metal3.OperationalStatusDelayed {
+					t.Errorf("%s waits for a slot with operationalStatus %q, want delayed (as metal3)", h.Name, h.Status.OperationalStatus)
+				}
+			}
+			if h.Status.Provisioning.State == metal3.StateProvisioned && h.Status.OperationalStatus != metal3.OperationalStatusOK {
+				t.Errorf("%s provisioned with operationalStatus %q, want OK", h.Name, h.Status.OperationalStatus)
 			}
 		}
 		maxBusy = max(maxBusy, busy)
