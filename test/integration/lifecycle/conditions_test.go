@@ -187,9 +187,11 @@ func TestConditionsOfAHostWithBadCredentials(t *testing.T) {
 }
 
 // A host without BMC details is unmanaged with operationalStatus discovered, as in metal3, and
-// registers (OK) once given them.
+// registers (OK) once given them; the architecture its user set is kept (and registered as the
+// node's cpu_arch, so inspection reports it back).
 func TestAHostWithoutBMCDetailsIsDiscovered(t *testing.T) {
 	const name = "conditions-no-bmc"
+	preEnrollWithInventory(t, name, "52:54:00:10:00:34") // Ironic holds x86_64 until registration
 	h := framework.FakeHost(name, "52:54:00:10:00:34")
 	bmc := h.Spec.BMC
 	h.Spec.BMC = metal3.BMCDetails{}
@@ -202,8 +204,11 @@ func TestAHostWithoutBMCDetailsIsDiscovered(t *testing.T) {
 		t.Errorf("unmanaged host: operationalStatus %q, %s", h.Status.OperationalStatus, conditionsOf(h))
 	}
 	sys.Credentials(t, name+"-bmc", "admin", "pw")
-	sys.UpdateHost(t, name, func(h *metal3.BareMetalHost) { h.Spec.BMC = bmc; h.Spec.BMC.CredentialsName = name + "-bmc" })
-	sys.WaitForHost(t, name, stepTimeout, "available and OK", func(h *metal3.BareMetalHost) bool {
+	sys.UpdateHost(t, name, func(h *metal3.BareMetalHost) { h.Spec.BMC = bmc; h.Spec.Architecture = "aarch64" })
+	h = sys.WaitForHost(t, name, stepTimeout, "available and OK", func(h *metal3.BareMetalHost) bool {
 		return h.Status.Provisioning.State == metal3.StateAvailable && h.Status.OperationalStatus == metal3.OperationalStatusOK
 	})
+	if h.Status.HardwareDetails == nil || h.Spec.Architecture != "aarch64" {
+		t.Errorf("inspection found %+v; spec.architecture %q, want the user's aarch64 kept", h.Status.HardwareDetails, h.Spec.Architecture)
+	}
 }
