@@ -131,6 +131,7 @@ func TestAnAvailableHostWithoutImageForgetsItsFailedAttempts(t *testing.T) {
 		{"no image", host(stAvailable, failCount(3, imgA)), 0, false},
 		{"an image without URL", host(stAvailable, failCount(3, imgA), specImage(&metal3.Image{})), 0, false},
 		{"an image offline keeps them", host(stAvailable, failCount(3, imgA), specImage(imgA)), 3, true},
+		{"no failures: the last attempted image is kept", host(stAvailable, failCount(0, imgA)), 0, true},
 	} {
 		r := Decide(input(c.h, node(available)))
 		if r.Status.ProvisioningFailCount != c.wantCount || (r.Status.LastAttemptedImage != nil) != c.wantLast {

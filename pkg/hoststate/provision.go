@@ -206,10 +206,11 @@ func (m *machine) recordAttempt() {
 	m.status.LastAttemptedImage = p.DeepCopy()
 }
 
-// forgetAttemptsWithoutImage clears the count of failed deploys and the last attempted image of
-// an available host whose spec asks for no image, as metal3 does.
+// forgetAttemptsWithoutImage clears the count of failed deploys, and the last attempted image,
+// of an available host whose spec asks for no image, as metal3 does: after a success (no
+// failures counted) the last attempted image is kept.
 func (m *machine) forgetAttemptsWithoutImage() {
-	if img := m.host.Spec.Image; img == nil || img.URL == "" {
+	if img := m.host.Spec.Image; (img == nil || img.URL == "") && m.status.ProvisioningFailCount > 0 {
 		m.status.ProvisioningFailCount = 0
 		m.status.LastAttemptedImage = nil
 	}

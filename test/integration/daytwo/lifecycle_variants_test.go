@@ -212,6 +212,12 @@ func TestAFailingImageStopsAfterTheRetryLimitUntilTheImageChanges(t *testing.T) 
 	if refused != atLimit {
 		t.Errorf("%d more deploy attempts after the limit was reached", refused-atLimit)
 	}
+	// As in metal3, an available host without image forgets the failed attempts.
+	sys.UpdateHost(t, name, func(h *metal3.BareMetalHost) { h.Spec.Image = nil })
+	sys.WaitForHost(t, name, stepTimeout, "available, attempts forgotten", func(h *metal3.BareMetalHost) bool {
+		return h.Status.Provisioning.State == metal3.StateAvailable && h.Status.ProvisioningFailCount == 0 &&
+			h.Status.LastAttemptedImage == nil && h.Status.ErrorType == ""
+	})
 	sys.UpdateHost(t, name, withImage)
 	sys.WaitForHost(t, name, stepTimeout, "provisioned with the new image", func(h *metal3.BareMetalHost) bool {
 		return h.Status.Provisioning.State == metal3.StateProvisioned && h.Status.ErrorType == ""
