@@ -59,7 +59,7 @@ type HostControllerOptions struct {
 	// gauges from this controller's cache.
 	Metrics *metrics.Metrics
 	// MaxConcurrentProvisioning limits the hosts inspecting, cleaning or (de)provisioning at
-	// once (0: no limit). Others wait for a slot, which their Ready condition says.
+	// once (0: no limit). Others wait for a slot, which their Settled condition says (operationalStatus delayed).
 	MaxConcurrentProvisioning int
 	// DiscoveryNamespace, when set, turns on discovery: Ironic nodes that no host owns are
 	// imported as BareMetalHosts in this namespace (needs a provisioner that lists nodes).

@@ -161,6 +161,9 @@ func (c *HostController) finishAfter(ctx context.Context, host *metal3.BareMetal
 	for _, e := range res.Events {
 		c.recorder.Event(host, e.Type, e.Reason, e.Message)
 	}
+	if err := c.fillArchitecture(ctx, host, res.FillArchitecture); err != nil {
+		return err
+	}
 	if len(res.RemoveAnnotations) > 0 {
 		if err := c.removeAnnotations(ctx, host, res.RemoveAnnotations); err != nil {
 			return err

@@ -15,9 +15,9 @@ func failCount(n int, img *metal3.Image) hostOpt {
 	}
 }
 
-func readyReason(r Result) string {
+func settledReason(r Result) string {
 	for _, c := range r.Status.Conditions {
-		if c.Type == ConditionReady {
+		if c.Type == ConditionSettled {
 			return c.Reason
 		}
 	}
@@ -67,6 +67,9 @@ func TestProvisioningFailCountCountsFailedDeploysOfOneImage(t *testing.T) {
 		{name: "a new image starts counting again",
 			in:         input(host(stProvisioning, running(imgA), failCount(2, imgB)), node(available), limit),
 			wantAction: ActionDeploy},
+		{name: "a new checksum type or format of the same URL starts counting again",
+			in:         input(host(stProvisioning, running(imgAMD5)), node(available), limit, func(in *Input) { failCount(2, imgA)(in.Host) }),
+			wantAction: ActionDeploy},
 		{name: "success resets the count",
 			in:         input(host(stProvisioning, running(imgA), failCount(2, imgA)), node(active), limit),
 			wantReason: ReasonStable},
@@ -102,8 +105,8 @@ func TestProvisioningFailCountCountsFailedDeploysOfOneImage(t *testing.T) {
 			if got := r.Status.ProvisioningFailCount; got != c.wantCount {
 				t.Errorf("provisioningFailCount %d, want %d", got, c.wantCount)
 			}
-			if c.wantReason != "" && readyReason(r) != c.wantReason {
-				t.Errorf("Ready reason %q, want %q", readyReason(r), c.wantReason)
+			if c.wantReason != "" && settledReason(r) != c.wantReason {
+				t.Errorf("Settled reason %q, want %q", settledReason(r), c.wantReason)
 			}
 			if c.wantAction == ActionDeploy || c.act != nil {
 				if last := r.Status.LastAttemptedImage; last == nil || last.URL != imgA.URL {
@@ -111,6 +114,30 @@ func TestProvisioningFailCountCountsFailedDeploysOfOneImage(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// imgAMD5 is imgA's URL and checksum with another checksum type and format.
+var imgAMD5 = &metal3.Image{URL: imgA.URL, Checksum: imgA.Checksum, ChecksumType: metal3.ChecksumSHA256, DiskFormat: ptr("raw")}
+
+// An available host whose spec asks for no image forgets its failed attempts, as in metal3.
+func TestAnAvailableHostWithoutImageForgetsItsFailedAttempts(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		h         *metal3.BareMetalHost
+		wantCount int
+		wantLast  bool
+	}{
+		{"no image", host(stAvailable, failCount(3, imgA)), 0, false},
+		{"an image without URL", host(stAvailable, failCount(3, imgA), specImage(&metal3.Image{})), 0, false},
+		{"an image offline keeps them", host(stAvailable, failCount(3, imgA), specImage(imgA)), 3, true},
+		{"no failures: the last attempted image is kept", host(stAvailable, failCount(0, imgA)), 0, true},
+	} {
+		r := Decide(input(c.h, node(available)))
+		if r.Status.ProvisioningFailCount != c.wantCount || (r.Status.LastAttemptedImage != nil) != c.wantLast {
+			t.Errorf("%s: provisioningFailCount %d, lastAttemptedImage %+v; want %d, kept %v", c.name,
+				r.Status.ProvisioningFailCount, r.Status.LastAttemptedImage, c.wantCount, c.wantLast)
+		}
 	}
 }
 

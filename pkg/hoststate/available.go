@@ -15,6 +15,7 @@ func handleAvailable(m *machine) step {
 	if m.state() == metal3.StateReady { // metal3's older spelling
 		m.status.Provisioning.State = metal3.StateAvailable
 	}
+	m.forgetAttemptsWithoutImage()
 	if s, ok := m.register(); !ok {
 		return s
 	}

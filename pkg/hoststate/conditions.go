@@ -23,7 +23,7 @@ func ProvisionerUnavailable(in Input, reason error) Result {
 		Message: reason.Error(), ObservedGeneration: in.Host.Generation, LastTransitionTime: metav1.NewTime(in.Now),
 	})
 	meta.SetStatusCondition(&st.Conditions, metav1.Condition{
-		Type: ConditionReady, Status: metav1.ConditionFalse, Reason: ReasonProvisionerUnavailable,
+		Type: ConditionSettled, Status: metav1.ConditionFalse, Reason: ReasonProvisionerUnavailable,
 		Message: "waiting for the provisioner to answer: " + reason.Error(), ObservedGeneration: in.Host.Generation,
 		LastTransitionTime: metav1.NewTime(in.Now),
 	})

@@ -164,14 +164,14 @@ func (m *machine) result(s step) Result {
 		m.clearError()
 		m.status.ErrorCount = 0
 	}
-	if m.detached && m.status.ErrorType == "" {
-		m.status.OperationalStatus = metal3.OperationalStatusDetached
-	}
-	m.setReadyCondition(s, r.RequeueAfter)
 	r.WaitingForSlot = s.reason == ReasonWaitingForSlot
+	m.setOperationalStatus(r.WaitingForSlot)
+	m.setMetal3Conditions()
+	m.setSettledCondition(s, r.RequeueAfter)
 	r.WatchNode = s.errType == "" && (s.watch || movesNode[s.action.Kind])
 	r.Status = m.status
 	r.Events = m.events
+	r.FillArchitecture = architectureToFill(m.host, &m.status)
 	return r
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
 	"github.com/metalkube/metalkube/pkg/provisioner"
@@ -194,13 +195,25 @@ func (m *machine) deploy() step {
 	return act(Action{Kind: ActionDeploy})
 }
 
-// recordAttempt records the image status.provisioning holds as the last one attempted.
+// recordAttempt records the image status.provisioning holds as the last one attempted. As in
+// metal3, any change of the image (URL, checksum, checksum type or format) starts the count of
+// failed attempts again.
 func (m *machine) recordAttempt() {
 	p := m.status.Provisioning.Image
-	if last := m.status.LastAttemptedImage; last == nil || last.URL != p.URL || last.Checksum != p.Checksum {
+	if last := m.status.LastAttemptedImage; last == nil || !equality.Semantic.DeepEqual(*last, p) {
 		m.status.ProvisioningFailCount = 0
 	}
 	m.status.LastAttemptedImage = p.DeepCopy()
+}
+
+// forgetAttemptsWithoutImage clears the count of failed deploys, and the last attempted image,
+// of an available host whose spec asks for no image, as metal3 does: after a success (no
+// failures counted) the last attempted image is kept.
+func (m *machine) forgetAttemptsWithoutImage() {
+	if img := m.host.Spec.Image; (img == nil || img.URL == "") && m.status.ProvisioningFailCount > 0 {
+		m.status.ProvisioningFailCount = 0
+		m.status.LastAttemptedImage = nil
+	}
 }
 
 // provisioningLimit stops deploy retries once MaxProvisioningAttempts consecutive deploys of
@@ -216,6 +229,6 @@ func (m *machine) provisioningLimit() (step, bool) {
 	m.status.OperationalStatus = metal3.OperationalStatusError
 	m.limitReached = true
 	return step{}.explain(ReasonProvisioningLimit, fmt.Sprintf(
-		"deploying %s failed %d times in a row, the limit; change or remove spec.image to try again",
+		"deploying %s failed %d times in a row, the limit; change or remove spec.image, or set status.provisioningFailCount to 0, to try again",
 		m.status.Provisioning.Image.URL, st.ProvisioningFailCount)), true
 }

@@ -15,7 +15,7 @@ type step struct {
 	errType metal3.ErrorType
 	errMsg  string
 	steady  bool
-	// reason and why explain a wait in the Ready condition (defaults are derived).
+	// reason and why explain a wait in the Settled condition (defaults are derived).
 	reason, why string
 	// watch says the wait ends when the node changes (an operation in progress).
 	watch bool
@@ -24,13 +24,13 @@ type step struct {
 	deployFailed bool
 }
 
-// because sets the Ready condition's reason for this step.
+// because sets the Settled condition's reason for this step.
 func (s step) because(reason string) step { s.reason = reason; return s }
 
 // againstImage marks an error as a failed deploy of the image (see provisioningLimit).
 func (s step) againstImage() step { s.deployFailed = s.errType != ""; return s }
 
-// explain sets the Ready condition's reason and message for this step.
+// explain sets the Settled condition's reason and message for this step.
 func (s step) explain(reason, why string) step { s.reason, s.why = reason, why; return s }
 
 const (

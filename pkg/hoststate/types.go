@@ -100,6 +100,9 @@ type Result struct {
 	// WaitingForSlot says the host stays where it is until a provisioning slot frees (it was
 	// told ProvisioningSlotsFull); the controller wakes it when one does.
 	WaitingForSlot bool
+	// FillArchitecture is the CPU architecture inspection found, to be written to the empty
+	// spec.architecture (a spec write, as metal3 does); "" when there is nothing to write.
+	FillArchitecture string
 	// RemoveAnnotations lists annotations the decision consumed (a done reboot, a started
 	// re-inspection, restored status); the controller removes them after writing status.
 	RemoveAnnotations []string

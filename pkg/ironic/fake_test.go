@@ -192,7 +192,7 @@ const (
 
 // readFields is the query of a node read: the fields the package uses, nothing else.
 const readFields = "?fields=uuid,name,driver,provision_state,target_provision_state,power_state,target_power_state," +
-	"last_error,maintenance,maintenance_reason,reservation,provision_updated_at,inspection_finished_at,automated_clean," +
+	"last_error,maintenance,maintenance_reason,fault,reservation,provision_updated_at,inspection_finished_at,automated_clean," +
 	"driver_info,extra,properties,instance_info," +
 	"boot_interface,deploy_interface,inspect_interface,management_interface,power_interface," +
 	"raid_interface,bios_interface,vendor_interface"

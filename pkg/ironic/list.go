@@ -16,7 +16,7 @@ var _ provisioner.NodeLister = (*Ironic)(nil)
 // shared poll cheap for Ironic (no properties, interfaces or links).
 var listFields = []string{
 	"uuid", "name", "provision_state", "target_provision_state", "power_state", "target_power_state",
-	"last_error", "maintenance", "maintenance_reason", "reservation", "extra", "instance_info", "provision_updated_at", "inspection_finished_at",
+	"last_error", "maintenance", "maintenance_reason", "fault", "reservation", "extra", "instance_info", "provision_updated_at", "inspection_finished_at",
 	"driver", "driver_info", "boot_interface",
 }
 

@@ -12,7 +12,7 @@ import (
 )
 
 const listQuery = "?fields=uuid,name,provision_state,target_provision_state,power_state,target_power_state," +
-	"last_error,maintenance,maintenance_reason,reservation,extra,instance_info,provision_updated_at,inspection_finished_at," +
+	"last_error,maintenance,maintenance_reason,fault,reservation,extra,instance_info,provision_updated_at,inspection_finished_at," +
 	"driver,driver_info,boot_interface&limit=1000"
 
 func TestListNodesFollowsIronicsPagesWithAMarker(t *testing.T) {

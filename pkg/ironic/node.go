@@ -36,6 +36,7 @@ type nodeDoc struct {
 	LastError            string     `json:"last_error"`
 	Maintenance          bool       `json:"maintenance"`
 	MaintenanceReason    string     `json:"maintenance_reason"`
+	Fault                string     `json:"fault"`
 	Reservation          string     `json:"reservation"`
 	ProvisionUpdatedAt   time.Time  `json:"provision_updated_at"`
 	InspectionFinishedAt *time.Time `json:"inspection_finished_at"`
@@ -85,7 +86,7 @@ func (s *looseString) UnmarshalJSON(data []byte) error {
 // an older Ironic answers 406 to a field it does not have.
 var nodeFields = []string{
 	"uuid", "name", "driver", "provision_state", "target_provision_state", "power_state", "target_power_state",
-	"last_error", "maintenance", "maintenance_reason", "reservation", "provision_updated_at", "inspection_finished_at", "automated_clean",
+	"last_error", "maintenance", "maintenance_reason", "fault", "reservation", "provision_updated_at", "inspection_finished_at", "automated_clean",
 	"driver_info", "extra", "properties", "instance_info",
 	"boot_interface", "deploy_interface", "inspect_interface", "management_interface", "power_interface",
 	"raid_interface", "bios_interface", "vendor_interface",
@@ -112,6 +113,7 @@ func toNode(n *nodeDoc) *provisioner.Node {
 		LastError:            n.LastError,
 		Maintenance:          n.Maintenance,
 		MaintenanceReason:    n.MaintenanceReason,
+		Fault:                n.Fault,
 		Locked:               n.Reservation != "",
 		BMCAddress:           stringValue(n.Extra, extraBMCAddress),
 		CredentialsVersion:   stringValue(n.Extra, extraCredentialsVersion),

@@ -56,6 +56,9 @@ type Node struct {
 	// Maintenance nodes accept no operations until the flag is cleared.
 	Maintenance       bool
 	MaintenanceReason string
+	// Fault is why the backend put the node in maintenance by itself ("power failure", "clean
+	// failure", ...; Ironic's fault), "" when it did not.
+	Fault string
 	// Locked means the backend is working on the node (an Ironic reservation).
 	Locked bool
 

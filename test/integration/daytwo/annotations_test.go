@@ -39,7 +39,7 @@ func TestRebootKeyAnnotationsHoldTheHostOffUntilAllAreRemoved(t *testing.T) {
 	h := sys.WaitForState(t, name, metal3.StateProvisioned, stepTimeout)
 	annotate(t, name, hoststate.RebootAnnotation+"/maintenance", "")
 	annotate(t, name, hoststate.RebootAnnotation+"/firmware", `{"mode":"hard"}`)
-	waitReady(t, name, hoststate.ReasonPoweredOffByAnnotation, "reboot.metal3.io/<key>")
+	waitSettled(t, name, hoststate.ReasonPoweredOffByAnnotation, "reboot.metal3.io/<key>")
 	if p := sys.Node(t, h.Status.Provisioning.ID).PowerState; p != "power off" {
 		t.Errorf("held off, but Ironic reports %q", p)
 	}
@@ -64,7 +64,7 @@ func TestAnInvalidRebootAnnotationIsAClearErrorUntilFixed(t *testing.T) {
 		t.Errorf("errorMessage %q does not name the bad value", h.Status.ErrorMessage)
 	}
 	sys.WaitForEvent(t, name, "PowerManagementError", "gentle", 10*time.Second)
-	waitReady(t, name, hoststate.ReasonInvalidAnnotation, "gentle")
+	waitSettled(t, name, hoststate.ReasonInvalidAnnotation, "gentle")
 	// An available host obeys only forced requests (metal3's rule).
 	annotate(t, name, hoststate.RebootAnnotation, `{"mode":"hard","force":true}`)
 	sys.WaitForHost(t, name, stepTimeout, "rebooted, error cleared", func(h *metal3.BareMetalHost) bool {

@@ -54,11 +54,11 @@ func hasAnnotation(h *metal3.BareMetalHost, key string) bool {
 	return ok
 }
 
-// waitReady waits until the Ready condition has the reason (and a message containing substr).
-func waitReady(t *testing.T, name, reason, substr string) *metal3.BareMetalHost {
+// waitSettled waits until the Settled condition has the reason (and a message containing substr).
+func waitSettled(t *testing.T, name, reason, substr string) *metal3.BareMetalHost {
 	t.Helper()
-	return sys.WaitForHost(t, name, stepTimeout, "Ready reason "+reason, func(h *metal3.BareMetalHost) bool {
-		c := meta.FindStatusCondition(h.Status.Conditions, hoststate.ConditionReady)
+	return sys.WaitForHost(t, name, stepTimeout, "Settled reason "+reason, func(h *metal3.BareMetalHost) bool {
+		c := meta.FindStatusCondition(h.Status.Conditions, hoststate.ConditionSettled)
 		return c != nil && c.Reason == reason && strings.Contains(c.Message, substr)
 	})
 }

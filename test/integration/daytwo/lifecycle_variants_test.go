@@ -71,7 +71,7 @@ func TestDetachingAndReattachingAProvisionedHostNeverReprovisionsIt(t *testing.T
 	if h.Status.Provisioning.State != metal3.StateProvisioned {
 		t.Errorf("detaching moved the host to %q", h.Status.Provisioning.State)
 	}
-	waitReady(t, name, hoststate.ReasonDetached, "detached")
+	waitSettled(t, name, hoststate.ReasonDetached, "detached")
 	if _, err := sysNodeErr(oldID); err == nil {
 		t.Errorf("the node %s still exists after detaching", oldID)
 	}
@@ -200,7 +200,7 @@ func TestAFailingImageStopsAfterTheRetryLimitUntilTheImageChanges(t *testing.T) 
 		h.Spec.Image = framework.TestImage()
 		h.Spec.Image.URL = badURL
 	})
-	h := waitReady(t, name, hoststate.ReasonProvisioningLimit, "failed 2 times in a row")
+	h := waitSettled(t, name, hoststate.ReasonProvisioningLimit, "failed 2 times in a row")
 	if h.Status.ErrorType != metal3.ProvisioningError || h.Status.ErrorCount != maxAttempts || h.Status.ProvisioningFailCount != maxAttempts {
 		t.Errorf("errorType %q errorCount %d provisioningFailCount %d at the limit", h.Status.ErrorType, h.Status.ErrorCount, h.Status.ProvisioningFailCount)
 	}
@@ -212,6 +212,12 @@ func TestAFailingImageStopsAfterTheRetryLimitUntilTheImageChanges(t *testing.T) 
 	if refused != atLimit {
 		t.Errorf("%d more deploy attempts after the limit was reached", refused-atLimit)
 	}
+	// As in metal3, an available host without image forgets the failed attempts.
+	sys.UpdateHost(t, name, func(h *metal3.BareMetalHost) { h.Spec.Image = nil })
+	sys.WaitForHost(t, name, stepTimeout, "available, attempts forgotten", func(h *metal3.BareMetalHost) bool {
+		return h.Status.Provisioning.State == metal3.StateAvailable && h.Status.ProvisioningFailCount == 0 &&
+			h.Status.LastAttemptedImage == nil && h.Status.ErrorType == ""
+	})
 	sys.UpdateHost(t, name, withImage)
 	sys.WaitForHost(t, name, stepTimeout, "provisioned with the new image", func(h *metal3.BareMetalHost) bool {
 		return h.Status.Provisioning.State == metal3.StateProvisioned && h.Status.ErrorType == ""
@@ -219,7 +225,7 @@ func TestAFailingImageStopsAfterTheRetryLimitUntilTheImageChanges(t *testing.T) 
 }
 
 // A broken user data Secret is the Secret's problem, not the image's: it never counts toward
-// the deploy retry limit, Ready says which Secret, and fixing the Secret retries at once (the
+// the deploy retry limit, Settled says which Secret, and fixing the Secret retries at once (the
 // Secret, labelled when first read, is watched), not after the backoff.
 func TestABrokenDataSecretNeverReachesTheRetryLimitAndItsFixIsSeenAtOnce(t *testing.T) {
 	const name = "data-secret"
@@ -231,7 +237,7 @@ func TestABrokenDataSecretNeverReachesTheRetryLimitAndItsFixIsSeenAtOnce(t *test
 		h.Spec.UserData = &corev1.SecretReference{Name: name + "-ud"}
 	})
 	h := sys.WaitForHost(t, name, stepTimeout, "more failures than the retry limit, all blamed on the Secret", func(h *metal3.BareMetalHost) bool {
-		c := meta.FindStatusCondition(h.Status.Conditions, hoststate.ConditionReady)
+		c := meta.FindStatusCondition(h.Status.Conditions, hoststate.ConditionSettled)
 		return h.Status.ErrorCount > maxAttempts && c != nil && c.Reason == hoststate.ReasonDataSecret
 	})
 	if h.Status.ProvisioningFailCount != 0 {

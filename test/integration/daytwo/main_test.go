@@ -1,7 +1,7 @@
 // Package daytwo tests day-2 operations end to end against a real kube-apiserver and a real
 // Ironic (fake-hardware): reboot and inspect annotations, externally provisioned, paused and
 // detached hosts, status restore, live ISO and custom deploy, changed root device hints and
-// boot mode, the deploy retry limit, and the Ready condition that says why a host waits.
+// boot mode, the deploy retry limit, and the Settled condition that says why a host waits.
 package daytwo
 
 import (

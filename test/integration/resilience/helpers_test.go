@@ -86,18 +86,18 @@ func waitForHosts(t *testing.T, set string, want int, timeout time.Duration, wha
 }
 
 func describe(h *metal3.BareMetalHost) string {
-	ready := meta.FindStatusCondition(h.Status.Conditions, hoststate.ConditionReady)
-	cond := "<no Ready condition>"
+	ready := meta.FindStatusCondition(h.Status.Conditions, hoststate.ConditionSettled)
+	cond := "<no Settled condition>"
 	if ready != nil {
-		cond = fmt.Sprintf("Ready=%s %s: %s", ready.Status, ready.Reason, ready.Message)
+		cond = fmt.Sprintf("Settled=%s %s: %s", ready.Status, ready.Reason, ready.Message)
 	}
 	return fmt.Sprintf("%s: state=%q node=%s poweredOn=%v error=%q %q; %s", h.Name, h.Status.Provisioning.State,
 		h.Status.Provisioning.ID, h.Status.PoweredOn, h.Status.ErrorType, h.Status.ErrorMessage, cond)
 }
 
-// stable reports whether the host rests in a stable state: no error, Ready=True.
+// stable reports whether the host rests in a stable state: no error, Settled=True.
 func stable(h *metal3.BareMetalHost) bool {
-	ready := meta.FindStatusCondition(h.Status.Conditions, hoststate.ConditionReady)
+	ready := meta.FindStatusCondition(h.Status.Conditions, hoststate.ConditionSettled)
 	return h.Status.ErrorType == "" && ready != nil && ready.Status == metav1.ConditionTrue &&
 		ready.Reason == hoststate.ReasonStable && ready.ObservedGeneration == h.Generation
 }

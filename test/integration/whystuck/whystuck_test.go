@@ -1,4 +1,4 @@
-// Package whystuck checks that the Ready condition, as `kubectl describe bmh` shows it, says
+// Package whystuck checks that the Settled condition, as `kubectl describe bmh` shows it, says
 // what a host waits for in every situation, against a real API server and a real Ironic whose
 // fake hardware takes a few seconds per step (so operations in progress can be seen).
 package whystuck
@@ -42,20 +42,20 @@ const timeout = 90 * time.Second
 // slotLimit is how many hosts may be inspecting, cleaning or deploying at once here.
 const slotLimit = 2
 
-// waitReason waits for the Ready condition's reason and a message matching pattern, then
+// waitReason waits for the Settled condition's reason and a message matching pattern, then
 // checks that `kubectl describe bmh` shows both: the user needs no logs.
 func waitReason(t *testing.T, name string, status metav1.ConditionStatus, reason, pattern string) {
 	t.Helper()
 	re := regexp.MustCompile(pattern)
-	h := sys.WaitForHost(t, name, timeout, "Ready "+reason, func(h *metal3.BareMetalHost) bool {
-		c := meta.FindStatusCondition(h.Status.Conditions, hoststate.ConditionReady)
+	h := sys.WaitForHost(t, name, timeout, "Settled "+reason, func(h *metal3.BareMetalHost) bool {
+		c := meta.FindStatusCondition(h.Status.Conditions, hoststate.ConditionSettled)
 		return c != nil && c.Status == status && c.Reason == reason && re.MatchString(c.Message)
 	})
 	out, err := sys.Env.Kubectl(context.Background(), "describe", "bmh", name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := meta.FindStatusCondition(h.Status.Conditions, hoststate.ConditionReady)
+	c := meta.FindStatusCondition(h.Status.Conditions, hoststate.ConditionSettled)
 	if !strings.Contains(out, reason) || !strings.Contains(strings.Join(strings.Fields(out), " "), firstWords(c.Message, 6)) {
 		t.Errorf("kubectl describe does not show reason %s / message %q:\n%s", reason, c.Message, out)
 	}
@@ -81,7 +81,7 @@ func host(t *testing.T, name, mac string, opts ...func(*metal3.BareMetalHost)) {
 	})
 }
 
-func TestTheReadyConditionSaysWhatTheHostWaitsFor(t *testing.T) {
+func TestTheSettledConditionSaysWhatTheHostWaitsFor(t *testing.T) {
 	t.Run("an operation in progress names the Ironic state and since when", func(t *testing.T) {
 		sys.Credentials(t, "busy-bmc", "admin", "pw")
 		host(t, "busy", "52:54:00:80:00:01")
@@ -159,8 +159,14 @@ func TestTheProvisioningLimitHoldsHostsBackAndSaysSo(t *testing.T) {
 			if h.Status.Provisioning.State == metal3.StateProvisioned {
 				done++
 			}
-			if c := meta.FindStatusCondition(h.Status.Conditions, hoststate.ConditionReady); c != nil && c.Reason == hoststate.ReasonWaitingForSlot {
+			if c := meta.FindStatusCondition(h.Status.Conditions, hoststate.ConditionSettled); c != nil && c.Reason == hoststate.ReasonWaitingForSlot {
 				sawWaiting = true
+				if h.Status.OperationalStatus != metal3.OperationalStatusDelayed {
+					t.Errorf("%s waits for a slot with operationalStatus %q, want delayed (as metal3)", h.Name, h.Status.OperationalStatus)
+				}
+			}
+			if h.Status.Provisioning.State == metal3.StateProvisioned && h.Status.OperationalStatus != metal3.OperationalStatusOK {
+				t.Errorf("%s provisioned with operationalStatus %q, want OK", h.Name, h.Status.OperationalStatus)
 			}
 		}
 		maxBusy = max(maxBusy, busy)

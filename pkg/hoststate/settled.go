@@ -12,11 +12,12 @@ import (
 	"github.com/metalkube/metalkube/pkg/redact"
 )
 
-// ConditionReady answers "why is my host stuck": True when the host rests in a stable state,
-// False with a reason and message naming what it waits for otherwise.
-const ConditionReady = "Ready"
+// ConditionSettled answers "why is my host stuck": True when the host rests in a stable state,
+// False with a reason and message naming what it waits for otherwise. It is our own condition:
+// metal3's Ready and Progressing (metal3conditions.go) keep metal3's meanings and reasons.
+const ConditionSettled = "Settled"
 
-// Reasons of the Ready condition.
+// Reasons of the Settled condition.
 const (
 	ReasonStable                 = "Stable"
 	ReasonOperationInProgress    = "OperationInProgress"
@@ -38,8 +39,8 @@ const (
 	ReasonWaitingForSlot         = "WaitingForProvisioningSlot"
 )
 
-// setReadyCondition records what the host waits for after this step.
-func (m *machine) setReadyCondition(s step, requeue time.Duration) {
+// setSettledCondition records what the host waits for after this step.
+func (m *machine) setSettledCondition(s step, requeue time.Duration) {
 	status, reason, msg := metav1.ConditionFalse, s.reason, s.why
 	switch {
 	case s.errType != "":
@@ -72,7 +73,7 @@ func (m *machine) setReadyCondition(s step, requeue time.Duration) {
 		msg = "the host is being deleted: " + msg
 	}
 	meta.SetStatusCondition(&m.status.Conditions, metav1.Condition{
-		Type: ConditionReady, Status: status, Reason: reason, Message: redact.URLs(msg),
+		Type: ConditionSettled, Status: status, Reason: reason, Message: redact.URLs(msg),
 		ObservedGeneration: m.host.Generation, LastTransitionTime: m.now(),
 	})
 }
