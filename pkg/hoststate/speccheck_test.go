@@ -90,7 +90,7 @@ func TestHostsTheAdmissionRulesWouldRefuse(t *testing.T) {
 			failure(stAvailable, metal3.ProvisioningError)},
 	})
 	r := decide(t, input(host(stNone, ipmi, noMAC), nil))
-	c := findCondition(r.Status.Conditions, ConditionReady)
+	c := findCondition(r.Status.Conditions, ConditionSettled)
 	if c == nil || c.Reason != ReasonInvalidSpec || r.Status.ErrorMessage != "BMC driver ipmi requires a BootMACAddress value" {
 		t.Errorf("condition %+v, errorMessage %q", c, r.Status.ErrorMessage)
 	}
