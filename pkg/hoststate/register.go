@@ -64,6 +64,9 @@ func handleRegistering(m *machine) step {
 
 // registered moves a host whose node is verified on to its next state.
 func (m *machine) registered() step {
+	if s, ok := m.matchProfile(metal3.RegistrationError); !ok {
+		return s
+	}
 	if n := m.node; !m.host.Spec.ExternallyProvisioned && n.ProvisionState == provisioner.StateManageable {
 		if s, wait := m.noSlot(); wait {
 			return s
