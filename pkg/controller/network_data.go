@@ -49,7 +49,7 @@ func (c *HostController) networkDataVersion(ctx context.Context, h *metal3.BareM
 // network_data, which Ironic hands to the ramdisk, as metal3 does when it builds no
 // preprovisioning image of its own. A Secret without the networkData or value key means no
 // network data (metal3's rule); a missing or undecodable Secret is a registration error that
-// names the Secret, never its contents. The data is secret: never log it.
+// names the Secret, never its contents, except that a host being deleted goes on without it. The data is secret: never log it.
 func (c *HostController) preprovisioningNetworkData(ctx context.Context, h *metal3.BareMetalHost) (map[string]interface{}, string, error) {
 	name := h.Spec.PreprovisioningNetworkDataName
 	if name == "" {
@@ -57,9 +57,13 @@ func (c *HostController) preprovisioningNetworkData(ctx context.Context, h *meta
 	}
 	ref := &corev1.SecretReference{Name: name}
 	data, version, err := c.secretValueVersion(ctx, ref, h.Namespace, "preprovisioning network data", networkDataKeys...)
+	var notFound *secretNotFoundError
 	switch {
 	case errors.Is(err, errNoDataKey):
 		return nil, name + "@" + version, nil
+	case errors.As(err, &notFound) && hoststate.BeingDeleted(h):
+		// As in metal3, a Secret gone while the host is deleted does not hold the deletion up.
+		return nil, "", nil
 	case err != nil:
 		return nil, "", &hoststate.DataSecretError{Err: fmt.Errorf("failed to read preprovisioningNetworkData: %w", err)}
 	}

@@ -109,6 +109,13 @@ func (c *HostController) secretValue(ctx context.Context, ref *corev1.SecretRefe
 // errNoDataKey marks a data Secret that has none of the keys looked for.
 var errNoDataKey = errors.New("no such key")
 
+// secretNotFoundError is a data Secret that does not exist.
+type secretNotFoundError struct{ what, namespace, name string }
+
+func (e *secretNotFoundError) Error() string {
+	return fmt.Sprintf("%s Secret %s/%s not found", e.what, e.namespace, e.name)
+}
+
 // secretValueVersion is secretValue that also returns the Secret's resourceVersion. A Secret
 // without any of the keys gives an error wrapping errNoDataKey.
 func (c *HostController) secretValueVersion(ctx context.Context, ref *corev1.SecretReference, hostNamespace, what string, keys ...string) ([]byte, string, error) {
@@ -122,7 +129,7 @@ func (c *HostController) secretValueVersion(ctx context.Context, ref *corev1.Sec
 	s, err := c.secret(ctx, ns, ref.Name)
 	if err != nil {
 		if apierrors.IsNotFound(err) {
-			return nil, "", fmt.Errorf("%s Secret %s/%s not found", what, ns, ref.Name)
+			return nil, "", &secretNotFoundError{what, ns, ref.Name}
 		}
 		return nil, "", fmt.Errorf("reading %s Secret %s/%s: %w", what, ns, ref.Name, err)
 	}

@@ -7,12 +7,17 @@ import metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
 // network_data. A host on its way out is left as it is: as in metal3, a Secret removed during
 // deletion never holds it up.
 func (m *machine) networkDataChanged() bool {
-	if m.host.DeletionTimestamp != nil {
-		return false
+	return !BeingDeleted(m.host) && m.node.NetworkDataVersion != m.in.NetworkDataVersion
+}
+
+// BeingDeleted reports whether the host is on its way out: deleted, or in a deletion state.
+func BeingDeleted(h *metal3.BareMetalHost) bool {
+	if h.DeletionTimestamp != nil {
+		return true
 	}
-	switch m.state() {
+	switch h.Status.Provisioning.State {
 	case metal3.StateDeleting, metal3.StatePoweringOffBeforeDelete:
-		return false
+		return true
 	}
-	return m.node.NetworkDataVersion != m.in.NetworkDataVersion
+	return false
 }

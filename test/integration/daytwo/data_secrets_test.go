@@ -1,14 +1,17 @@
 package daytwo
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
+	"github.com/metalkube/metalkube/test/framework"
 )
 
 // networkData is network_data.json as Ironic's schema accepts it, for a host with the MAC.
@@ -132,4 +135,25 @@ func waitRegistrationError(t *testing.T, name, substr string) *metal3.BareMetalH
 	}
 	t.Logf("error: %s", h.Status.ErrorMessage)
 	return h
+}
+
+// TestAHostWhosePreprovisioningNetworkDataIsGoneIsStillDeleted: a deleted Secret is an error
+// of the host's state (the node cannot be registered again) while the host lives, and, as in metal3, does not hold up its deletion.
+func TestAHostWhosePreprovisioningNetworkDataIsGoneIsStillDeleted(t *testing.T) {
+	const name, mac = "preprov-gone", "52:54:00:71:07:23"
+	sys.Secret(t, name+"-nd", map[string]string{"networkData": jsonText(t, networkData(mac, "gone-eth0"))})
+	newHost(t, name, mac, func(h *metal3.BareMetalHost) { h.Spec.PreprovisioningNetworkDataName = name + "-nd" })
+	sys.WaitForState(t, name, metal3.StateAvailable, stepTimeout)
+	ctx := context.Background()
+	if err := sys.Env.Kube.CoreV1().Secrets(framework.Namespace).Delete(ctx, name+"-nd", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	want := "failed to read preprovisioningNetworkData: preprovisioning network data Secret default/" + name + "-nd not found"
+	sys.WaitForHost(t, name, stepTimeout, "an error naming the missing Secret", func(h *metal3.BareMetalHost) bool {
+		return h.Status.ErrorType != "" && h.Status.ErrorMessage == want
+	})
+	if err := sys.Env.Metal3.Metal3V1alpha1().BareMetalHosts(framework.Namespace).Delete(ctx, name, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	sys.WaitForGone(t, name, stepTimeout)
 }
