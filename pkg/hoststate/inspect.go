@@ -69,9 +69,10 @@ func (m *machine) startInspection() step {
 	if problem := fastInspectionProblem(m.host); problem != "" {
 		return m.failFastInspection(problem)
 	}
-	if !canInspect(m.host) {
+	if !canInspect(m.host) && !reinspectRequested(m.host) {
 		// Here after fast inspection was refused and the mode changed: a BMC driver without
-		// out-of-band inspection skips it, as at registration.
+		// out-of-band inspection skips it, as at registration. (An inspection the user asked
+		// for with the inspect annotation is tried, and Ironic's refusal reported, as before.)
 		return m.skipInspection()
 	}
 	if _, ok := m.host.Annotations[InspectAnnotation]; ok && reinspectRequested(m.host) {

@@ -30,6 +30,9 @@ func TestInspectionModes(t *testing.T) {
 			node(manageable, registeredAt(ipmi)), nil, failure(stInspecting, metal3.InspectionError)},
 		{"fast changed to agent on ipmi skips inspection", host(stInspecting, bmcAt(ipmi), mode(metal3.InspectionModeAgent)),
 			node(manageable, registeredAt(ipmi)), nil, provide(stPreparing)},
+		{"an inspection asked for by annotation on ipmi is still tried (no loop back to preparing)",
+			host(stInspecting, bmcAt(ipmi), annotated(InspectAnnotation, "")), node(manageable, registeredAt(ipmi)), nil,
+			do(ActionInspect, stInspecting, "InspectionStarted")},
 	})
 	r := decide(t, input(registering(bmcAt("libvirt://192.0.2.1:6233/"), mode(metal3.InspectionModeFast)), node(manageable, registeredAt("libvirt://192.0.2.1:6233/"))))
 	if want := "BMC driver libvirt does not support fast (out-of-band) inspection"; r.Status.ErrorMessage != want {
