@@ -102,8 +102,8 @@ func (a *AccessDetails) DriverInfo(c Credentials) map[string]interface{} {
 			"redfish_username": c.Username,
 			"redfish_password": c.Password,
 		}
-		if a.path != "" && a.path != "/" {
-			info["redfish_system_id"] = a.path
+		if id := a.systemPath(); id != "" {
+			info["redfish_system_id"] = id
 		}
 		if a.disableCertificateVerification {
 			info["redfish_verify_ca"] = false
@@ -162,9 +162,20 @@ func (a *AccessDetails) Endpoint() string {
 		if port == 0 {
 			port = map[string]int{"http": 80, "https": 443}[a.transport]
 		}
-		return "redfish://" + net.JoinHostPort(host, strconv.Itoa(port)) + strings.TrimRight(a.path, "/")
+		return "redfish://" + net.JoinHostPort(host, strconv.Itoa(port)) + strings.TrimRight(a.systemPath(), "/")
 	case familyFake:
 		return "fake://" + host + strings.TrimRight(a.path, "/")
 	}
 	return ""
+}
+
+// systemPath is the Redfish system the address names: its path, or "" when the path is empty
+// or only the service root ("/", "/redfish/v1"). Without a system Ironic uses the BMC's only
+// one, as metal3 relies on.
+func (a *AccessDetails) systemPath() string {
+	switch strings.Trim(a.path, "/") {
+	case "", "redfish/v1":
+		return ""
+	}
+	return a.path
 }

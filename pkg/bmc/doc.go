@@ -72,12 +72,17 @@
 // driver_info address is the IPv6 address without brackets; redfish_address
 // is a URL and keeps them. IPv6 zone identifiers are not supported.
 //
-// ipmi and libvirt addresses take no path (a lone trailing "/" is accepted)
-// and accept a single optional query parameter, "privilegelevel", whose
-// value (ADMINISTRATOR, OPERATOR, USER or CALLBACK) becomes ipmi_priv_level;
-// the default is ADMINISTRATOR. For the Redfish family the path, as written,
-// is the redfish_system_id ("/redfish/v1/Systems/1"); an empty path or a lone
-// "/" is omitted so that Ironic discovers the single system. Redfish
-// addresses take no query. Fragments and embedded user information are
-// always rejected, as are whitespace, control and non-ASCII characters.
+// A known scheme may be followed by ":" alone ("ipmi:10.0.0.1:623",
+// "redfish:bmc/redfish/v1/Systems/1"), read as "scheme://...", as metal3 does.
+//
+// ipmi and libvirt addresses take no path (a lone trailing "/" is accepted).
+// Their query parameter "privilegelevel", given at most once, whose value
+// (ADMINISTRATOR, OPERATOR, USER or CALLBACK) becomes ipmi_priv_level; the
+// default is ADMINISTRATOR. Other query parameters are ignored, as metal3
+// ignores them. For the Redfish family the path, as written, is the
+// redfish_system_id ("/redfish/v1/Systems/1"); an empty path, a lone "/" or
+// the service root "/redfish/v1" is omitted so that Ironic uses the single
+// system. Redfish addresses take no query. Fragments and embedded user
+// information are always rejected, as are whitespace, control and non-ASCII
+// characters.
 package bmc

@@ -36,7 +36,7 @@ func FuzzParse(f *testing.F) {
 		"redfish-virtualmedia+https://h/x", "redfish-uefihttp://h/", "idrac-redfish://h/s",
 		"idrac-virtualmedia+http://h:1/s", "ilo5-redfish://h/s", "ilo5-virtualmedia://h",
 		"fake://", "fake://h:1/p", "redfish://user:pw@host", "ipmi://h:99999", "ipmi://h:abc",
-		"redfish:host", "ipmi://h/p", "redfish://h/%zz", "redfish://h/x#y", "IPMI://H",
+		"redfish:host", "ipmi:h:6230", "libvirt://h:6233/?abc=def", "redfish://h/redfish/v1", "ipmi://h/p", "redfish://h/%zz", "redfish://h/x#y", "IPMI://H",
 	} {
 		f.Add(address, false, "admin", "s3cr3t")
 		f.Add(address, true, "root", "\x00p@ss word\xff")

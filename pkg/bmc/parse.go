@@ -124,11 +124,15 @@ func splitScheme(address string) (scheme, rest string, err error) {
 		}
 		return strings.ToLower(s), r, nil
 	}
-	// Catch "redfish:host" and "redfish:/host", which would otherwise be
-	// read as host "redfish" with a bad port.
+	// "ipmi:host[:port]" and "redfish:host/path" (a known scheme and ":" without "//") mean
+	// "scheme://...", as metal3 reads them. "redfish:/host" is refused: it would otherwise be
+	// read as host "redfish" with a bad port. "bmc:623" stays a bare host and port.
 	if s, r, ok := strings.Cut(address, ":"); ok && !allDigits(r) {
 		if _, _, known := lookupScheme(strings.ToLower(s)); known {
-			return "", "", newError(ReasonInvalidScheme, `scheme %s must be followed by "://"`, quote(s))
+			if r == "" || strings.HasPrefix(r, "/") {
+				return "", "", newError(ReasonInvalidScheme, `scheme %s must be followed by "://" or a host`, quote(s))
+			}
+			return strings.ToLower(s), r, nil
 		}
 	}
 	return "", address, nil
@@ -271,8 +275,9 @@ func checkPath(path string) error {
 	return nil
 }
 
-// parseIPMIQuery accepts an empty query or "privilegelevel=LEVEL" and returns
-// the upper-cased level ("" when absent).
+// parseIPMIQuery reads "privilegelevel=LEVEL" from the query and returns the upper-cased
+// level ("" when absent). Other parameters are ignored, as metal3 ignores them (libvirt
+// addresses written for VirtualBMC often carry some).
 func parseIPMIQuery(query string) (string, error) {
 	if query == "" {
 		return "", nil
@@ -281,8 +286,7 @@ func parseIPMIQuery(query string) (string, error) {
 	for _, param := range strings.Split(query, "&") {
 		key, value, _ := strings.Cut(param, "=")
 		if key != "privilegelevel" {
-			return "", newError(ReasonInvalidQuery,
-				`unsupported query parameter %s; only "privilegelevel" is accepted`, quote(key))
+			continue
 		}
 		if level != "" {
 			return "", newError(ReasonInvalidQuery, `"privilegelevel" is given more than once`)

@@ -161,6 +161,51 @@ func TestParseAcceptsEverySupportedScheme(t *testing.T) {
 			want: observed{"ipmi", "ipmi", ipmiInfo("10.0.0.1", 623, "ADMINISTRATOR"),
 				ipmiInterfaces, true, false, "ipmi://10.0.0.1"},
 		},
+		// Forms metal3 accepts: a known scheme without "//", query parameters other than
+		// privilegelevel on ipmi and libvirt (ignored), a Redfish path that is only the
+		// service root (no system: Ironic uses the BMC's only one).
+		{
+			name:    "ipmi:host without slashes is an ipmi URL",
+			address: "ipmi:192.168.122.1",
+			want: observed{"ipmi", "ipmi", ipmiInfo("192.168.122.1", 623, "ADMINISTRATOR"),
+				ipmiInterfaces, true, false, "ipmi://192.168.122.1"},
+		},
+		{
+			name:    "ipmi:host:port without slashes keeps its port",
+			address: "ipmi:192.168.122.1:6233",
+			want: observed{"ipmi", "ipmi", ipmiInfo("192.168.122.1", 6233, "ADMINISTRATOR"),
+				ipmiInterfaces, true, false, "ipmi://192.168.122.1:6233"},
+		},
+		{
+			name:    "redfish:host/path without slashes is a redfish URL",
+			address: "Redfish:bmc.example.com/redfish/v1/Systems/1",
+			want: observed{"redfish", "redfish", redfishInfo("https://bmc.example.com", "/redfish/v1/Systems/1", false),
+				redfishInterfaces("ipxe"), true, true, "redfish://bmc.example.com/redfish/v1/Systems/1"},
+		},
+		{
+			name:    "redfish:host without slashes or path names no system",
+			address: "redfish:192.168.122.1",
+			want: observed{"redfish", "redfish", redfishInfo("https://192.168.122.1", "", false),
+				redfishInterfaces("ipxe"), true, true, "redfish://192.168.122.1"},
+		},
+		{
+			name:    "a libvirt URL with query parameters ignores them",
+			address: "libvirt://192.168.122.1:6233/?abc=def",
+			want: observed{"libvirt", "ipmi", ipmiInfo("192.168.122.1", 6233, "ADMINISTRATOR"),
+				ipmiInterfaces, true, false, "libvirt://192.168.122.1:6233"},
+		},
+		{
+			name:    "an ipmi URL keeps privilegelevel among other query parameters",
+			address: "ipmi://10.0.0.1?cipher=3&privilegelevel=user",
+			want: observed{"ipmi", "ipmi", ipmiInfo("10.0.0.1", 623, "USER"),
+				ipmiInterfaces, true, false, "ipmi://10.0.0.1?privilegelevel=USER"},
+		},
+		{
+			name:    "a redfish path that is only the service root names no system",
+			address: "redfish-virtualmedia://10.0.0.5/redfish/v1/",
+			want: observed{"redfish-virtualmedia", "redfish", redfishInfo("https://10.0.0.5", "", false),
+				redfishInterfaces("redfish-virtual-media"), false, true, "redfish-virtualmedia://10.0.0.5/redfish/v1/"},
+		},
 		// libvirt (virtualbmc).
 		{
 			name:    "a libvirt URL is ipmi to a virtualbmc on the default port 6230",
@@ -403,7 +448,7 @@ func TestParseRejectsMalformedAddresses(t *testing.T) {
 		{name: "the ilo4 scheme is not supported", address: "ilo4://10.0.0.1", reason: bmc.ReasonUnknownScheme, mention: `"ilo4"`},
 		{name: "a scheme starting with a digit is rejected", address: "1redfish://10.0.0.1", reason: bmc.ReasonInvalidScheme, mention: `"1redfish"`},
 		{name: "an empty scheme is rejected", address: "://10.0.0.1", reason: bmc.ReasonInvalidScheme},
-		{name: "a scheme without slashes is rejected", address: "redfish:10.0.0.1", reason: bmc.ReasonInvalidScheme, mention: `"://"`},
+		{name: "a known scheme with a colon and nothing after it is rejected", address: "ipmi:", reason: bmc.ReasonInvalidScheme, mention: `"://"`},
 		{name: "a scheme with one slash is rejected", address: "redfish:/10.0.0.1/redfish/v1", reason: bmc.ReasonInvalidScheme, mention: `"://"`},
 
 		{name: "an ipmi URL without a host is rejected", address: "ipmi://", reason: bmc.ReasonMissingHost, mention: "no host"},
@@ -444,7 +489,6 @@ func TestParseRejectsMalformedAddresses(t *testing.T) {
 		{name: "a backslash in the host is rejected", address: `ipmi://bmc\example`, reason: bmc.ReasonInvalidHost, mention: "hostname"},
 
 		{name: "a query on a redfish URL is rejected", address: "redfish://h/redfish/v1/Systems/1?expand=1", reason: bmc.ReasonInvalidQuery, mention: "query"},
-		{name: "an unknown ipmi query parameter is rejected", address: "ipmi://h?cipher=3", reason: bmc.ReasonInvalidQuery, mention: `"cipher"`},
 		{name: "an unknown ipmi privilege level is rejected", address: "ipmi://h?privilegelevel=root", reason: bmc.ReasonInvalidQuery, mention: `"root"`},
 		{name: "a repeated ipmi privilege level is rejected", address: "ipmi://h?privilegelevel=USER&privilegelevel=USER", reason: bmc.ReasonInvalidQuery, mention: "more than once"},
 		{name: "a fragment is rejected", address: "redfish://h/redfish/v1/Systems/1#top", reason: bmc.ReasonUnexpectedFragment, mention: "fragment"},
@@ -548,6 +592,8 @@ func TestAddressesOfTheSameServerShareAnEndpoint(t *testing.T) {
 		{"10.0.0.5", "ipmi://10.0.0.5"},
 		{"redfish://bmc.example.com/redfish/v1/Systems/1", "redfish-virtualmedia://BMC.example.com:443/redfish/v1/Systems/1/"},
 		{"redfish+http://10.0.0.5/redfish/v1/Systems/1", "redfish-virtualmedia+http://10.0.0.5:80/redfish/v1/Systems/1"},
+		{"redfish://10.0.0.5", "redfish://10.0.0.5/redfish/v1"},
+		{"ipmi:10.0.0.5", "ipmi://10.0.0.5:623"},
 	}
 	for _, p := range same {
 		if a, b := endpoint(p[0]), endpoint(p[1]); a != b {

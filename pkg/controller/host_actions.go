@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
@@ -61,11 +62,17 @@ func (c *HostController) register(ctx context.Context, h *metal3.BareMetalHost, 
 	if err != nil {
 		return err
 	}
+	networkData, networkDataVersion, err := c.preprovisioningNetworkData(ctx, h)
+	if err != nil {
+		return err
+	}
 	node, err := c.prov.Register(ctx, provisioner.RegisterRequest{
 		Host: hostRef(h), BMC: access, Credentials: secret, CredentialsVersion: creds.Version,
 		BMCAddress: h.Spec.BMC.Address, BootMode: h.Spec.BootMode, Architecture: h.Spec.Architecture,
-		AutomatedClean:  h.Spec.AutomatedCleaningMode != metal3.CleaningModeDisabled,
-		DisablePowerOff: h.Spec.DisablePowerOff,
+		AutomatedClean:     h.Spec.AutomatedCleaningMode != metal3.CleaningModeDisabled,
+		DisablePowerOff:    h.Spec.DisablePowerOff,
+		NetworkData:        networkData,
+		NetworkDataVersion: networkDataVersion,
 	}, existing)
 	if err != nil {
 		return err
@@ -96,31 +103,36 @@ func (c *HostController) deployRequest(ctx context.Context, h *metal3.BareMetalH
 	return req, nil
 }
 
-// configDrive assembles the config drive from spec.userData, spec.networkData and
-// spec.metaData. Without meta data, it carries the host's identity as metal3 does.
+// configDrive assembles the config drive from spec.userData, spec.networkData (else
+// spec.preprovisioningNetworkDataName) and spec.metaData. Without meta data, it carries the
+// host's identity as metal3 does.
 func (c *HostController) configDrive(ctx context.Context, h *metal3.BareMetalHost) (*provisioner.ConfigDrive, error) {
 	drive := &provisioner.ConfigDrive{MetaData: map[string]interface{}{
 		"uuid": string(h.UID), "metal3-namespace": h.Namespace, "metal3-name": h.Name,
 		"local-hostname": h.Name, "local_hostname": h.Name, "name": h.Name,
 	}}
 	if ref := h.Spec.UserData; ref != nil && ref.Name != "" {
-		data, err := c.secretValue(ctx, ref, h.Namespace, "user data", "userData", "value")
+		data, err := c.secretValue(ctx, ref, h.Namespace, "user data", userDataKeys...)
 		if err != nil {
 			return nil, err
 		}
 		drive.UserData = string(data)
 	}
-	if ref := h.Spec.NetworkData; ref != nil && ref.Name != "" {
-		data, err := c.secretValue(ctx, ref, h.Namespace, "network data", "networkData")
-		if err != nil {
+	if ref := configDriveNetworkData(h); ref != nil {
+		data, err := c.secretValue(ctx, ref, h.Namespace, "network data", networkDataKeys...)
+		switch {
+		case errors.Is(err, errNoDataKey):
+			// As in metal3: a network data Secret without the key means no network data.
+		case err != nil:
 			return nil, err
-		}
-		if drive.NetworkData, err = jsonOrYAMLMap(data, "network data"); err != nil {
-			return nil, err
+		default:
+			if drive.NetworkData, err = jsonOrYAMLMap(data, "network data"); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if ref := h.Spec.MetaData; ref != nil && ref.Name != "" {
-		data, err := c.secretValue(ctx, ref, h.Namespace, "meta data", "metaData")
+		data, err := c.secretValue(ctx, ref, h.Namespace, "meta data", metaDataKeys...)
 		if err != nil {
 			return nil, err
 		}

@@ -195,6 +195,9 @@ func indexBySecrets(obj interface{}) ([]string, error) {
 	if h.Spec.BMC.CredentialsName != "" {
 		keys = append(keys, h.Namespace+"/"+h.Spec.BMC.CredentialsName)
 	}
+	if h.Spec.PreprovisioningNetworkDataName != "" {
+		keys = append(keys, h.Namespace+"/"+h.Spec.PreprovisioningNetworkDataName)
+	}
 	for _, ref := range []*corev1.SecretReference{h.Spec.UserData, h.Spec.NetworkData, h.Spec.MetaData} {
 		// A reference to another namespace is refused (secretValue): it never enqueues.
 		if ref != nil && ref.Name != "" && (ref.Namespace == "" || ref.Namespace == h.Namespace) {

@@ -59,7 +59,7 @@ func (c *HostController) sync(ctx context.Context, key string) error {
 
 	in := hoststate.Input{Host: host, Credentials: c.credentials(ctx, host), Now: c.clock.Now(),
 		MaxProvisioningAttempts: c.maxProvisioningAttempts, ProvisioningSlotsFull: !c.slots.acquire(key),
-		BMCOwner: c.bmcOwner(cached)}
+		BMCOwner: c.bmcOwner(cached), NetworkDataVersion: c.networkDataVersion(ctx, host)}
 	// Whatever happens below, the slot follows the state the host ends up in.
 	defer func() { c.slots.settle(key, hoststate.IsBusyState(host.Status.Provisioning.State)) }()
 	if needsNode(host) {

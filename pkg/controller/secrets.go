@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
@@ -108,27 +109,44 @@ func (c *HostController) bmcCredentials(ctx context.Context, h *metal3.BareMetal
 // reference to another namespace is refused before anything is read (or labelled): a host reads
 // only its own namespace's Secrets.
 func (c *HostController) secretValue(ctx context.Context, ref *corev1.SecretReference, hostNamespace, what string, keys ...string) ([]byte, error) {
+	v, _, err := c.secretValueVersion(ctx, ref, hostNamespace, what, keys...)
+	return v, err
+}
+
+// errNoDataKey marks a data Secret that has none of the keys looked for.
+var errNoDataKey = errors.New("no such key")
+
+// secretNotFoundError is a data Secret that does not exist.
+type secretNotFoundError struct{ what, namespace, name string }
+
+func (e *secretNotFoundError) Error() string {
+	return fmt.Sprintf("%s Secret %s/%s not found", e.what, e.namespace, e.name)
+}
+
+// secretValueVersion is secretValue that also returns the Secret's resourceVersion. A Secret
+// without any of the keys gives an error wrapping errNoDataKey.
+func (c *HostController) secretValueVersion(ctx context.Context, ref *corev1.SecretReference, hostNamespace, what string, keys ...string) ([]byte, string, error) {
 	ns := ref.Namespace
 	if ns == "" {
 		ns = hostNamespace
 	}
 	if ns != hostNamespace {
-		return nil, fmt.Errorf("%s Secret %s/%s is not in the host's namespace %s: a host may use only Secrets of its own namespace", what, ns, ref.Name, hostNamespace)
+		return nil, "", fmt.Errorf("%s Secret %s/%s is not in the host's namespace %s: a host may use only Secrets of its own namespace", what, ns, ref.Name, hostNamespace)
 	}
 	s, err := c.secret(ctx, ns, ref.Name)
 	if err != nil {
 		if apierrors.IsNotFound(err) {
-			return nil, fmt.Errorf("%s Secret %s/%s not found", what, ns, ref.Name)
+			return nil, "", &secretNotFoundError{what, ns, ref.Name}
 		}
-		return nil, fmt.Errorf("reading %s Secret %s/%s: %w", what, ns, ref.Name, err)
+		return nil, "", fmt.Errorf("reading %s Secret %s/%s: %w", what, ns, ref.Name, err)
 	}
 	for _, k := range keys {
 		if v, ok := s.Data[k]; ok {
-			return v, nil
+			return v, s.ResourceVersion, nil
 		}
 	}
 	c.metrics.HostConfigDataError(keys[0])
-	return nil, fmt.Errorf("%s Secret %s/%s has none of the keys %v", what, ns, ref.Name, keys)
+	return nil, s.ResourceVersion, fmt.Errorf("%s Secret %s/%s has none of the keys %v: %w", what, ns, ref.Name, keys, errNoDataKey)
 }
 
 // jsonOrYAMLMap decodes network or meta data, which users write as JSON or YAML.

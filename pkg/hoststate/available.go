@@ -99,6 +99,9 @@ func (m *machine) startProvisioning() step {
 	if err := ValidateSecretNamespaces(m.host); err != nil {
 		return m.fail(metal3.ProvisioningError, err.Error()).because(ReasonForeignSecret)
 	}
+	if s, ok := m.matchProfile(metal3.ProvisioningError); !ok {
+		return s
+	}
 	if s, wait := m.noSlot(); wait {
 		return s
 	}
@@ -113,7 +116,7 @@ func (m *machine) startProvisioning() step {
 	if m.host.Spec.Image != nil {
 		p.Image = *m.host.Spec.Image.DeepCopy()
 	}
-	p.RootDeviceHints = m.host.Spec.RootDeviceHints.DeepCopy()
+	p.RootDeviceHints = provisioningHints(m.host, m.status.HardwareProfile)
 	p.BootMode = m.host.Spec.BootMode
 	if p.BootMode == "" {
 		p.BootMode = metal3.DefaultBootMode

@@ -86,7 +86,7 @@ func TestNodeFailuresAreReportedOnceThenRetriedAfterBackoff(t *testing.T) {
 			{at: 18 * s, node: bad, want: do(ActionManage, stRegistering).count(2)},
 			{at: 20 * s, node: bad, want: failure(stRegistering, metal3.RegistrationError).count(3).requeue(20 * s)},
 			{at: 40 * s, node: bad, want: do(ActionManage, stRegistering).count(3)},
-			{at: 41 * s, node: node(manageable), want: do(ActionInspect, stInspecting, "BMCAccessValidated", "Registered", "InspectionStarted")},
+			{at: 41 * s, node: node(manageable), want: do(ActionInspect, stInspecting, "BMCAccessValidated", "ProfileSet", "Registered", "InspectionStarted")},
 		})
 	})
 	t.Run("a failed deployment is retried after its backoff", func(t *testing.T) {

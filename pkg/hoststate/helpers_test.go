@@ -116,6 +116,10 @@ func host(state metal3.ProvisioningState, opts ...hostOpt) *metal3.BareMetalHost
 		h.Status.GoodCredentials = metal3.CredentialsStatus{Reference: &ref, Version: secretVersion}
 		h.Status.TriedCredentials = h.Status.GoodCredentials
 	}
+	if state != stNone && state != stUnmanaged && state != metal3.StateRegistering {
+		// Registered once: the hardware profile was matched then.
+		h.Status.HardwareProfile = DefaultHardwareProfile
+	}
 	for _, o := range opts {
 		o(h)
 	}

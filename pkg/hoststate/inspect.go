@@ -66,6 +66,15 @@ func (m *machine) inspectionComplete() step {
 }
 
 func (m *machine) startInspection() step {
+	if problem := fastInspectionProblem(m.host); problem != "" {
+		return m.failFastInspection(problem)
+	}
+	if !canInspect(m.host) && !reinspectRequested(m.host) {
+		// Here after fast inspection was refused and the mode changed: a BMC driver without
+		// out-of-band inspection skips it, as at registration. (An inspection the user asked
+		// for with the inspect annotation is tried, and Ironic's refusal reported, as before.)
+		return m.skipInspection()
+	}
 	if _, ok := m.host.Annotations[InspectAnnotation]; ok && reinspectRequested(m.host) {
 		m.removeAnnotations = append(m.removeAnnotations, InspectAnnotation)
 	}

@@ -233,7 +233,8 @@ func (m *machine) checkAccess() (step, bool) {
 func (m *machine) needsRegistration() bool {
 	return m.node == nil || m.node.BMCAddress != m.host.Spec.BMC.Address ||
 		m.node.CredentialsVersion != m.in.Credentials.Version ||
-		!strings.EqualFold(m.node.BootMACAddress, strings.TrimSpace(m.host.Spec.BootMACAddress))
+		!strings.EqualFold(m.node.BootMACAddress, strings.TrimSpace(m.host.Spec.BootMACAddress)) ||
+		m.networkDataChanged()
 }
 
 // register asks for registration when needed. ok=false means the returned step must be taken.

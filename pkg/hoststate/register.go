@@ -64,6 +64,9 @@ func handleRegistering(m *machine) step {
 
 // registered moves a host whose node is verified on to its next state.
 func (m *machine) registered() step {
+	if s, ok := m.matchProfile(metal3.RegistrationError); !ok {
+		return s
+	}
 	if n := m.node; !m.host.Spec.ExternallyProvisioned && n.ProvisionState == provisioner.StateManageable {
 		if s, wait := m.noSlot(); wait {
 			return s
@@ -87,17 +90,10 @@ func (m *machine) registered() step {
 		}
 		m.setState(metal3.StateAvailable)
 		return handleAvailable(m)
+	case fastInspectionProblem(m.host) != "":
+		return m.failFastInspection(fastInspectionProblem(m.host))
 	case inspectionDisabled(m.host) || !canInspect(m.host):
-		hw, ok, err := hardwareFromAnnotation(m.host)
-		if err != nil {
-			return m.fail(metal3.InspectionError, err.Error()).because(ReasonInvalidAnnotation)
-		}
-		if ok {
-			m.status.HardwareDetails = hw
-			m.removeAnnotations = append(m.removeAnnotations, HardwareDetailsAnnotation)
-		}
-		m.setState(metal3.StatePreparing)
-		return handlePreparing(m)
+		return m.skipInspection()
 	}
 	if n.Inspected && m.in.Hardware != nil {
 		// Inspected already (the status saying it was inspecting was lost, or the node was
@@ -108,6 +104,21 @@ func (m *machine) registered() step {
 	}
 	m.setState(metal3.StateInspecting)
 	return m.startInspection()
+}
+
+// skipInspection moves a host that is not inspected on to preparing, with the hardware
+// details of its annotation if it has one.
+func (m *machine) skipInspection() step {
+	hw, ok, err := hardwareFromAnnotation(m.host)
+	if err != nil {
+		return m.fail(metal3.InspectionError, err.Error()).because(ReasonInvalidAnnotation)
+	}
+	if ok {
+		m.status.HardwareDetails = hw
+		m.removeAnnotations = append(m.removeAnnotations, HardwareDetailsAnnotation)
+	}
+	m.setState(metal3.StatePreparing)
+	return handlePreparing(m)
 }
 
 // reenroll handles a node that is back in enroll or verifying in a state past registration:

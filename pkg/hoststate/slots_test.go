@@ -16,7 +16,7 @@ func TestAFullProvisioningLimitHoldsHostsBeforeTheyStartWork(t *testing.T) {
 		{"a provisioned host whose image was removed waits for a slot", host(stProvisioned, provisioned(imgA), image(nil)), node(active, poweredOn),
 			[]inputOpt{slotsFull}, waiting(stProvisioned)},
 		{"a registered host waits for a slot before inspection", registering(), node(manageable),
-			[]inputOpt{slotsFull}, waiting(stRegistering).with("BMCAccessValidated")},
+			[]inputOpt{slotsFull}, waiting(stRegistering).with("BMCAccessValidated", "ProfileSet")},
 		{"a host already provisioning keeps going", host(stProvisioning, running(imgA)), node(available),
 			[]inputOpt{slotsFull}, do(ActionDeploy, stProvisioning)},
 		{"a host already inspecting keeps going", host(stInspecting, inspectionStartedAt(t0)), node(inspecting),
@@ -32,9 +32,9 @@ func TestAFullProvisioningLimitHoldsHostsBeforeTheyStartWork(t *testing.T) {
 func TestAnIPMIHostSkipsInspectionItsDriverCannotDo(t *testing.T) {
 	runTable(t, []row{
 		{"a registered ipmi host goes straight to preparing", registering(bmcAt("ipmi://192.0.2.1")), node(manageable, registeredAt("ipmi://192.0.2.1")),
-			nil, provide(stPreparing, "BMCAccessValidated", "Registered")},
+			nil, provide(stPreparing, "BMCAccessValidated", "ProfileSet", "Registered")},
 		{"a registered redfish host is inspected", registering(bmcAt("redfish://192.0.2.1/redfish/v1/Systems/1")), node(manageable, registeredAt("redfish://192.0.2.1/redfish/v1/Systems/1")),
-			nil, do(ActionInspect, stInspecting, "BMCAccessValidated", "Registered", "InspectionStarted")},
+			nil, do(ActionInspect, stInspecting, "BMCAccessValidated", "ProfileSet", "Registered", "InspectionStarted")},
 	})
 }
 

@@ -30,6 +30,10 @@ type Input struct {
 	// ProvisioningSlotsFull says the limit of hosts inspecting, cleaning or (de)provisioning at
 	// once is reached: a host not already in such a state waits before entering one.
 	ProvisioningSlotsFull bool
+	// NetworkDataVersion identifies the Secret of spec.preprovisioningNetworkDataName, whose
+	// network data the node carries: "<name>@<resourceVersion>" ("<name>@" when it cannot be
+	// read), "" when the host names none. A node with another version is registered again.
+	NetworkDataVersion string
 	// MaxProvisioningAttempts stops retrying a deploy of the same image after this many
 	// consecutive failures (0: no limit). Changing the image starts over.
 	MaxProvisioningAttempts int

@@ -202,35 +202,6 @@ func isURL(s string) bool {
 	return false
 }
 
-// rootDeviceHints maps the host's hints to Ironic's root_device keys. The minimum size
-// becomes the operator form ">= N" (GiB).
-func rootDeviceHints(h *metal3.RootDeviceHints) map[string]any {
-	if h == nil {
-		return nil
-	}
-	out := map[string]any{}
-	set := func(key, value string) {
-		if value != "" {
-			out[key] = value
-		}
-	}
-	set("name", h.DeviceName)
-	set("hctl", h.HCTL)
-	set("model", h.Model)
-	set("vendor", h.Vendor)
-	set("serial", h.SerialNumber)
-	set("wwn", h.WWN)
-	set("wwn_with_extension", h.WWNWithExtension)
-	set("wwn_vendor_extension", h.WWNVendorExtension)
-	if h.MinSizeGigabytes > 0 {
-		out["size"] = fmt.Sprintf(">= %d", h.MinSizeGigabytes)
-	}
-	if h.Rotational != nil {
-		out["rotational"] = *h.Rotational
-	}
-	return out
-}
-
 // configDrive is the config drive as Ironic takes it as a dict (API >= 1.56): only the
 // non-empty parts. The values are secret.
 func configDrive(cd *provisioner.ConfigDrive) map[string]any {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/gophercloud/gophercloud/v2"
@@ -191,6 +192,9 @@ func (i *Ironic) scrub(msg string, secrets ...string) string {
 func scrubError(err error, secrets ...string) error {
 	var e *APIError
 	if errors.As(err, &e) {
+		// Longest first: a secret containing another is hidden whole.
+		secrets = slices.Clone(secrets)
+		slices.SortFunc(secrets, func(a, b string) int { return len(b) - len(a) })
 		for _, s := range secrets {
 			if len(s) >= 3 {
 				e.Message = strings.ReplaceAll(e.Message, s, "******")

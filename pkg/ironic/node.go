@@ -20,6 +20,7 @@ const (
 	extraBMCAddress         = "metalkube_bmc_address"
 	extraCredentialsVersion = "metalkube_credentials_version"
 	extraBootMAC            = "metalkube_boot_mac"
+	extraNetworkDataVersion = "metalkube_network_data_version"
 )
 
 // nodeDoc is what this package reads of Ironic's node document. GET asks Ironic for these
@@ -118,6 +119,7 @@ func toNode(n *nodeDoc) *provisioner.Node {
 		BMCAddress:           stringValue(n.Extra, extraBMCAddress),
 		CredentialsVersion:   stringValue(n.Extra, extraCredentialsVersion),
 		BootMACAddress:       stringValue(n.Extra, extraBootMAC),
+		NetworkDataVersion:   stringValue(n.Extra, extraNetworkDataVersion),
 		ImageURL:             string(n.InstanceInfo.ImageSource),
 		ProvisionUpdatedAt:   n.ProvisionUpdatedAt,
 		Inspected:            n.InspectionFinishedAt != nil,

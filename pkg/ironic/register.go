@@ -47,7 +47,9 @@ func (i *Ironic) Register(ctx context.Context, req provisioner.RegisterRequest, 
 		n, err = i.updateNode(ctx, c, v, req, existing.ID)
 	}
 	if err != nil {
-		return nil, scrubError(err, req.Credentials.Password)
+		// Ironic's refusals may quote what was sent: the password, and the network data
+		// (its schema errors print the offending value).
+		return nil, scrubError(err, append([]string{req.Credentials.Password}, stringLeaves(req.NetworkData)...)...)
 	}
 	return toNode(n), nil
 }
@@ -62,6 +64,9 @@ func (i *Ironic) createNode(ctx context.Context, c *gophercloud.ServiceClient, v
 			extra[k] = v
 		}
 	}
+	if want.networkDataVersion != "" {
+		extra[extraNetworkDataVersion] = want.networkDataVersion
+	}
 	opts := nodes.CreateOpts{
 		Name:                want.name,
 		Driver:              want.driver,
@@ -69,6 +74,7 @@ func (i *Ironic) createNode(ctx context.Context, c *gophercloud.ServiceClient, v
 		AutomatedClean:      &want.automatedClean,
 		Properties:          map[string]any{"capabilities": want.capabilities},
 		Extra:               extra,
+		NetworkData:         want.networkData,
 		BootInterface:       want.interfaces["boot_interface"],
 		DeployInterface:     want.interfaces["deploy_interface"],
 		InspectInterface:    want.interfaces["inspect_interface"],
@@ -177,6 +183,9 @@ type wantedNode struct {
 	disablePowerOff    bool
 	bootMAC            string
 	credentialsVersion string
+	// networkData (the node's network_data) is secret; networkDataVersion identifies it.
+	networkData        map[string]any
+	networkDataVersion string
 }
 
 func desiredNode(req provisioner.RegisterRequest) wantedNode {
@@ -191,6 +200,8 @@ func desiredNode(req provisioner.RegisterRequest) wantedNode {
 		disablePowerOff:    req.DisablePowerOff,
 		bootMAC:            strings.ToLower(strings.TrimSpace(req.Host.BootMACAddress)),
 		credentialsVersion: req.CredentialsVersion,
+		networkData:        req.NetworkData,
+		networkDataVersion: req.NetworkDataVersion,
 	}
 	w.capabilities = mergeCapabilities("", w.capabilitySet)
 	w.extra = map[string]any{
@@ -310,7 +321,22 @@ func registerPatch(cur *nodeDoc, w wantedNode, v microversion) []patchOp {
 	if v.atLeast(versionDisablePowerOff) && cur.DisablePowerOff != w.disablePowerOff {
 		ops = append(ops, replace(w.disablePowerOff, "disable_power_off"))
 	}
-	return ops
+	return append(ops, networkDataPatch(cur, w)...)
+}
+
+// networkDataPatch sets the node's network_data (API >= 1.66; the minimum here is above) from
+// spec.preprovisioningNetworkDataName when its version differs from the one the node records;
+// a removed one empties network_data. Only the version is compared: the node shows no secrets
+// worth comparing, and a version names one content.
+func networkDataPatch(cur *nodeDoc, w wantedNode) []patchOp {
+	if stringValue(cur.Extra, extraNetworkDataVersion) == w.networkDataVersion {
+		return nil
+	}
+	data := w.networkData
+	if data == nil {
+		data = map[string]any{}
+	}
+	return []patchOp{replace(data, "network_data"), add(w.networkDataVersion, "extra", extraNetworkDataVersion)}
 }
 
 // driverInfoDiffers reports whether the node's driver_info must be rewritten: the BMC address
@@ -361,4 +387,25 @@ func patchPaths(ops []patchOp) []string {
 		paths[k] = op.Path
 	}
 	return paths
+}
+
+// stringLeaves lists the strings inside a decoded JSON value, to hide them in error messages.
+func stringLeaves(v any) []string {
+	switch t := v.(type) {
+	case string:
+		return []string{t}
+	case map[string]any:
+		var out []string
+		for _, e := range t {
+			out = append(out, stringLeaves(e)...)
+		}
+		return out
+	case []any:
+		var out []string
+		for _, e := range t {
+			out = append(out, stringLeaves(e)...)
+		}
+		return out
+	}
+	return nil
 }

@@ -367,6 +367,27 @@ func TestRegisterPatchesOnlyWhatDiffers(t *testing.T) {
 			want: []patchOp{replace("ns~host-0", "name")},
 		},
 		{
+			name: "preprovisioning network data becomes network_data, with its version",
+			node: ipmiNode(),
+			req: ipmiRequest(func(r *provisioner.RegisterRequest) {
+				r.NetworkData, r.NetworkDataVersion = map[string]any{"links": []any{}}, "nd@7"
+			}),
+			want: []patchOp{replace(map[string]any{"links": []any{}}, "network_data"), add("nd@7", "extra", extraNetworkDataVersion)},
+		},
+		{
+			name: "network data of the version the node has needs nothing",
+			node: ipmiNode(func(n map[string]any) { n["extra"].(map[string]any)[extraNetworkDataVersion] = "nd@7" }),
+			req: ipmiRequest(func(r *provisioner.RegisterRequest) {
+				r.NetworkData, r.NetworkDataVersion = map[string]any{"links": []any{}}, "nd@7"
+			}),
+		},
+		{
+			name: "removed network data empties network_data",
+			node: ipmiNode(func(n map[string]any) { n["extra"].(map[string]any)[extraNetworkDataVersion] = "nd@7" }),
+			req:  ipmiRequest(),
+			want: []patchOp{replace(map[string]any{}, "network_data"), add("", "extra", extraNetworkDataVersion)},
+		},
+		{
 			name: "disable_power_off is left alone on an Ironic that lacks it",
 			node: ipmiNode(),
 			req:  ipmiRequest(func(r *provisioner.RegisterRequest) { r.DisablePowerOff = true }),

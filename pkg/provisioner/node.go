@@ -69,6 +69,9 @@ type Node struct {
 	CredentialsVersion string
 	// BootMACAddress is the MAC of the node's boot port.
 	BootMACAddress string
+	// NetworkDataVersion identifies the preprovisioning network data the node was registered
+	// with (RegisterRequest.NetworkDataVersion); "" when none.
+	NetworkDataVersion string
 	// ImageURL is the image in the node's instance_info, if any.
 	ImageURL string
 

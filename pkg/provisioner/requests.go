@@ -31,6 +31,10 @@ type RegisterRequest struct {
 	AutomatedClean bool
 	// DisablePowerOff asks the backend never to power the node off (reboots instead).
 	DisablePowerOff bool
+	// NetworkData is the network data of spec.preprovisioningNetworkDataName, for the ramdisk
+	// (nil: none). Secret: never log it. NetworkDataVersion identifies it (Node.NetworkDataVersion).
+	NetworkData        map[string]interface{}
+	NetworkDataVersion string
 }
 
 // ConfigDrive is the cloud-init data written to the host with its image. Values are secret:

@@ -42,3 +42,42 @@ func TestRedfishInspectionFillsStatusHardware(t *testing.T) {
 		})
 	}
 }
+
+// TestInspectionModeFast: metal3's out-of-band inspection. A redfish-virtualmedia host asking
+// for it is inspected by Ironic's redfish inspect interface through the simulator and becomes
+// available with its hardware; an IPMI host asking for it gets metal3's inspection error, and
+// nothing of it is inspected, until the mode changes (to agent: skipped, as IPMI cannot).
+func TestInspectionModeFast(t *testing.T) {
+	fast := func(h *metal3.BareMetalHost) { h.Spec.InspectionMode = metal3.InspectionModeFast }
+	t.Run("redfish", func(t *testing.T) {
+		t.Parallel()
+		const name = "inspect-fast-redfish"
+		id, macs := redfishSystem(t, redfishHTTPS)
+		createHost(t, name, redfishAddress("redfish-virtualmedia", redfishHTTPS, id), macs[0], redfishUser, redfishPassword, skipVerification, fast)
+		h := sys.WaitForState(t, name, metal3.StateAvailable, registerTimeout)
+		if hw := h.Status.HardwareDetails; hw == nil || hw.CPU.Count != 8 || hw.RAMMebibytes != 16384 {
+			t.Errorf("status.hardware %+v, want what the simulator reports (8 CPUs, 16384 MiB)", hw)
+		}
+		if n := node(t, h); n.InspectInterface != "redfish" || n.InspectionFinishedAt == nil {
+			t.Errorf("node inspect_interface %q, inspection finished at %v; want redfish, finished", n.InspectInterface, n.InspectionFinishedAt)
+		}
+	})
+	t.Run("ipmi", func(t *testing.T) {
+		t.Parallel()
+		const name = "inspect-fast-ipmi"
+		b := startIPMI(t)
+		createHost(t, name, "ipmi://"+b.HostPort(), bootMAC(), b.Username(), b.Password(), fast)
+		h := sys.WaitForHost(t, name, registerTimeout, "an inspection error", func(h *metal3.BareMetalHost) bool {
+			return h.Status.ErrorType == metal3.InspectionError
+		})
+		if want := "BMC driver ipmi does not support fast (out-of-band) inspection"; h.Status.ErrorMessage != want ||
+			h.Status.Provisioning.State != metal3.StateInspecting {
+			t.Errorf("state %q error %q, want inspecting with %q", h.Status.Provisioning.State, h.Status.ErrorMessage, want)
+		}
+		if n := node(t, h); n.ProvisionState != "manageable" || n.InspectionStartedAt != nil {
+			t.Errorf("node %q, inspection started at %v: want it manageable and never inspected", n.ProvisionState, n.InspectionStartedAt)
+		}
+		sys.UpdateHost(t, name, func(h *metal3.BareMetalHost) { h.Spec.InspectionMode = metal3.InspectionModeAgent })
+		sys.WaitForState(t, name, metal3.StateAvailable, registerTimeout)
+	})
+}

@@ -23,9 +23,14 @@ type scheme struct {
 }
 
 func ipmiScheme(prefix string) func(t *testing.T) (string, string, string, string) {
+	return ipmiSchemeWith(prefix, "")
+}
+
+// ipmiSchemeWith is ipmiScheme with text after host:port (a path, a query).
+func ipmiSchemeWith(prefix, suffix string) func(t *testing.T) (string, string, string, string) {
 	return func(t *testing.T) (string, string, string, string) {
 		b := startIPMI(t)
-		return prefix + b.HostPort(), bootMAC(), b.Username(), b.Password()
+		return prefix + b.HostPort() + suffix, bootMAC(), b.Username(), b.Password()
 	}
 }
 
@@ -44,6 +49,9 @@ var schemes = []scheme{
 	{name: "ipmi", address: ipmiScheme("ipmi://"), driver: "ipmi", boot: "ipxe"},
 	{name: "bare host:port", address: ipmiScheme(""), driver: "ipmi", boot: "ipxe"},
 	{name: "libvirt", address: ipmiScheme("libvirt://"), driver: "ipmi", boot: "ipxe"},
+	// Forms metal3 accepts as well: no "//" after the scheme, query parameters it ignores.
+	{name: "ipmi: without slashes", address: ipmiScheme("ipmi:"), driver: "ipmi", boot: "ipxe"},
+	{name: "libvirt with a query", address: ipmiSchemeWith("libvirt://", "/?abc=def"), driver: "ipmi", boot: "ipxe"},
 	{name: "redfish", address: redfishScheme("redfish"), driver: "redfish", boot: "ipxe"},
 	{name: "redfish+http", address: redfishScheme("redfish+http"), driver: "redfish", boot: "ipxe"},
 	{name: "redfish+https", address: redfishScheme("redfish+https"), driver: "redfish", boot: "ipxe"},
@@ -95,27 +103,33 @@ func TestEveryBMCSchemeRegistersAgainstItsSimulator(t *testing.T) {
 }
 
 // TestARedfishAddressWithoutASystemPathNeedsABMCWithOneSystem registers redfish+http://host:port
-// hosts: with no path pkg/bmc leaves redfish_system_id out and Ironic uses the BMC's only
-// system, which works against a one-system BMC and fails clearly against a BMC with several.
+// hosts: with no path, or a path that is only the service root (/redfish/v1, as metal3 allows),
+// pkg/bmc leaves redfish_system_id out and Ironic uses the BMC's only system, which works
+// against a one-system BMC and fails clearly against a BMC with several.
 func TestARedfishAddressWithoutASystemPathNeedsABMCWithOneSystem(t *testing.T) {
-	t.Run("one system", func(t *testing.T) {
-		t.Parallel()
-		const name = "nopath-one"
-		single, err := redfishsim.Start(redfishsim.Options{Systems: 1, Username: redfishUser, Password: redfishPassword})
-		if err != nil {
-			t.Fatalf("starting a Redfish simulator: %v", err)
-		}
-		t.Cleanup(func() { _ = single.Close() })
-		id, macs := redfishSystem(t, single)
-		createHost(t, name, "redfish+http://"+single.Host(), macs[0], redfishUser, redfishPassword, noInspection)
-		h := waitRegistered(t, name)
-		if _, ok := node(t, h).DriverInfo["redfish_system_id"]; ok {
-			t.Errorf("driver_info has a redfish_system_id although the address has no path")
-		}
-		if resets := single.ResetHistory(id); len(resets) != 0 {
-			t.Errorf("registration reset the system: %q", resets)
-		}
-	})
+	for _, form := range []struct{ name, host, prefix, path string }{
+		{"one system", "nopath-one", "redfish+http://", ""},
+		{"one system, service root without slashes", "nopath-root", "redfish+http:", "/redfish/v1/"},
+	} {
+		t.Run(form.name, func(t *testing.T) {
+			t.Parallel()
+			name := form.host
+			single, err := redfishsim.Start(redfishsim.Options{Systems: 1, Username: redfishUser, Password: redfishPassword})
+			if err != nil {
+				t.Fatalf("starting a Redfish simulator: %v", err)
+			}
+			t.Cleanup(func() { _ = single.Close() })
+			id, macs := redfishSystem(t, single)
+			createHost(t, name, form.prefix+single.Host()+form.path, macs[0], redfishUser, redfishPassword, noInspection)
+			h := waitRegistered(t, name)
+			if sid, ok := node(t, h).DriverInfo["redfish_system_id"]; ok {
+				t.Errorf("driver_info has redfish_system_id %v although the address names no system", sid)
+			}
+			if resets := single.ResetHistory(id); len(resets) != 0 {
+				t.Errorf("registration reset the system: %q", resets)
+			}
+		})
+	}
 	t.Run("several systems", func(t *testing.T) {
 		t.Parallel()
 		const name = "nopath-several"

@@ -171,7 +171,7 @@ func TestRootDeviceHintsAndBootModeChangesApplyToTheNextProvisioning(t *testing.
 	h := sys.WaitForState(t, name, metal3.StateProvisioned, stepTimeout)
 	ii := sys.Node(t, h.Status.Provisioning.ID).InstanceInfo
 	rd, _ := ii["root_device"].(map[string]interface{})
-	if rd["serial"] != "S3YJNX0K" || rd["rotational"] != false || rd["name"] != nil {
+	if rd["serial"] != "s== S3YJNX0K" || rd["rotational"] != false || rd["name"] != nil {
 		t.Errorf("root_device %v, want the changed hints", ii["root_device"])
 	}
 	if caps, _ := ii["capabilities"].(map[string]interface{}); caps["boot_mode"] != "bios" {

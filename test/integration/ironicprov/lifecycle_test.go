@@ -171,7 +171,7 @@ func TestAFakeHostGoesThroughItsWholeLifecycle(t *testing.T) {
 		"image_source":      "http://127.0.0.1:1/images/os.qcow2",
 		"image_checksum":    "d41d8cd98f00b204e9800998ecf8427e",
 		"image_disk_format": "qcow2",
-		"root_device":       map[string]any{"name": "/dev/vda", "size": ">= 10"},
+		"root_device":       map[string]any{"name": "s== /dev/vda", "size": ">= 10"},
 		"capabilities":      map[string]any{"boot_mode": "uefi"},
 	} {
 		if diff := cmp.Diff(want, info[key]); diff != "" {

@@ -102,7 +102,7 @@ func TestAHostGoesThroughItsWholeLifecycle(t *testing.T) {
 	if ii["image_source"] != framework.TestImage().URL || ii["image_checksum"] != framework.TestChecksum {
 		t.Errorf("instance_info image: %v", ii)
 	}
-	if rd, ok := ii["root_device"].(map[string]interface{}); !ok || rd["name"] != "/dev/sda" || !strings.Contains(rd["size"].(string), "100") {
+	if rd, ok := ii["root_device"].(map[string]interface{}); !ok || rd["name"] != "s== /dev/sda" || rd["size"] != ">= 100" {
 		t.Errorf("instance_info root_device: %v", ii["root_device"])
 	}
 	if ii["configdrive"] == nil || ii["configdrive"] == "" {

@@ -61,7 +61,9 @@ type BareMetalHostSpec struct {
 	// Taints to apply to the Node backed by this host. Accepted for metal3 compatibility.
 	Taints []corev1.Taint `json:"taints,omitempty"`
 
-	// HardwareProfile is a deprecated metal3 field, accepted and ignored.
+	// HardwareProfile names the metal3 hardware profile whose root device hints a host without
+	// rootDeviceHints gets (unknown, libvirt, openstack, dell, dell-raid, empty). Deprecated
+	// in metal3.
 	HardwareProfile string `json:"hardwareProfile,omitempty"`
 
 	// RootDeviceHints select the disk the image is written to.
@@ -127,8 +129,10 @@ type BareMetalHostSpec struct {
 	// DisablePowerOff keeps the host powered on at all times; reboots replace power-offs.
 	DisablePowerOff bool `json:"disablePowerOff,omitempty"`
 
-	// InspectionMode "disabled" skips hardware inspection.
-	// +kubebuilder:validation:Enum="";disabled;agent
+	// InspectionMode selects how hardware is inspected: "disabled" skips inspection, "fast"
+	// inspects out of band through the BMC (Redfish, iDRAC; refused for IPMI), "agent" and ""
+	// inspect out of band where the BMC driver can and skip inspection where it cannot.
+	// +kubebuilder:validation:Enum="";disabled;agent;fast
 	InspectionMode InspectionMode `json:"inspectionMode,omitempty"`
 }
 
@@ -292,6 +296,8 @@ type InspectionMode string
 const (
 	InspectionModeDisabled InspectionMode = "disabled"
 	InspectionModeAgent    InspectionMode = "agent"
+	// InspectionModeFast inspects out of band, through the BMC driver's own inspect interface.
+	InspectionModeFast InspectionMode = "fast"
 )
 
 // BareMetalHostStatus is what the controller observed and decided about a host.
@@ -307,7 +313,7 @@ type BareMetalHostStatus struct {
 	// LastUpdated is when the status was last written.
 	LastUpdated *metav1.Time `json:"lastUpdated,omitempty"`
 
-	// HardwareProfile is a deprecated metal3 field, kept for compatibility.
+	// HardwareProfile is the hardware profile matched at registration (metal3's field).
 	HardwareProfile string `json:"hardwareProfile,omitempty"`
 
 	// HardwareDetails is what inspection found.

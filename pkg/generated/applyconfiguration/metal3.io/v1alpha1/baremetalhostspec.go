@@ -30,7 +30,9 @@ import (
 type BareMetalHostSpecApplyConfiguration struct {
 	// Taints to apply to the Node backed by this host. Accepted for metal3 compatibility.
 	Taints []v1.Taint `json:"taints,omitempty"`
-	// HardwareProfile is a deprecated metal3 field, accepted and ignored.
+	// HardwareProfile names the metal3 hardware profile whose root device hints a host without
+	// rootDeviceHints gets (unknown, libvirt, openstack, dell, dell-raid, empty). Deprecated
+	// in metal3.
 	HardwareProfile *string `json:"hardwareProfile,omitempty"`
 	// RootDeviceHints select the disk the image is written to.
 	RootDeviceHints *RootDeviceHintsApplyConfiguration `json:"rootDeviceHints,omitempty"`
@@ -71,7 +73,9 @@ type BareMetalHostSpecApplyConfiguration struct {
 	Architecture *string `json:"architecture,omitempty"`
 	// DisablePowerOff keeps the host powered on at all times; reboots replace power-offs.
 	DisablePowerOff *bool `json:"disablePowerOff,omitempty"`
-	// InspectionMode "disabled" skips hardware inspection.
+	// InspectionMode selects how hardware is inspected: "disabled" skips inspection, "fast"
+	// inspects out of band through the BMC (Redfish, iDRAC; refused for IPMI), "agent" and ""
+	// inspect out of band where the BMC driver can and skip inspection where it cannot.
 	InspectionMode *metal3iov1alpha1.InspectionMode `json:"inspectionMode,omitempty"`
 }
 

@@ -35,7 +35,7 @@ type BareMetalHostStatusApplyConfiguration struct {
 	ErrorType *metal3iov1alpha1.ErrorType `json:"errorType,omitempty"`
 	// LastUpdated is when the status was last written.
 	LastUpdated *v1.Time `json:"lastUpdated,omitempty"`
-	// HardwareProfile is a deprecated metal3 field, kept for compatibility.
+	// HardwareProfile is the hardware profile matched at registration (metal3's field).
 	HardwareProfile *string `json:"hardwareProfile,omitempty"`
 	// HardwareDetails is what inspection found.
 	HardwareDetails *HardwareDetailsApplyConfiguration `json:"hardware,omitempty"`

@@ -1,0 +1,41 @@
+package hoststate
+
+import (
+	"testing"
+
+	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
+)
+
+func mode(m metal3.InspectionMode) hostOpt {
+	return func(h *metal3.BareMetalHost) { h.Spec.InspectionMode = m }
+}
+
+func TestInspectionModes(t *testing.T) {
+	const ipmi, redfish = "ipmi://192.0.2.1", "redfish://192.0.2.1/redfish/v1/Systems/1"
+	registered := []string{"BMCAccessValidated", "ProfileSet", "Registered"}
+	inspected := append(append([]string{}, registered...), "InspectionStarted")
+	runTable(t, []row{
+		{"fast on redfish inspects out of band", registering(bmcAt(redfish), mode(metal3.InspectionModeFast)),
+			node(manageable, registeredAt(redfish)), nil, do(ActionInspect, stInspecting, inspected...)},
+		{"agent on redfish inspects", registering(bmcAt(redfish), mode(metal3.InspectionModeAgent)),
+			node(manageable, registeredAt(redfish)), nil, do(ActionInspect, stInspecting, inspected...)},
+		{"disabled on redfish skips inspection", registering(bmcAt(redfish), mode(metal3.InspectionModeDisabled)),
+			node(manageable, registeredAt(redfish)), nil, provide(stPreparing, registered...)},
+		{"agent on ipmi skips the inspection its driver cannot do", registering(bmcAt(ipmi), mode(metal3.InspectionModeAgent)),
+			node(manageable, registeredAt(ipmi)), nil, provide(stPreparing, registered...)},
+		{"fast on ipmi is an inspection error, nothing asked of Ironic", registering(bmcAt(ipmi), mode(metal3.InspectionModeFast)),
+			node(manageable, registeredAt(ipmi)), nil, outcome{State: stInspecting, ErrorType: metal3.InspectionError, Count: 1,
+				Events: append(append([]string{}, registered...), "InspectionError"), Requeue: after(Backoff(1))}},
+		{"fast on ipmi still refused while inspecting", host(stInspecting, bmcAt(ipmi), mode(metal3.InspectionModeFast)),
+			node(manageable, registeredAt(ipmi)), nil, failure(stInspecting, metal3.InspectionError)},
+		{"fast changed to agent on ipmi skips inspection", host(stInspecting, bmcAt(ipmi), mode(metal3.InspectionModeAgent)),
+			node(manageable, registeredAt(ipmi)), nil, provide(stPreparing)},
+		{"an inspection asked for by annotation on ipmi is still tried (no loop back to preparing)",
+			host(stInspecting, bmcAt(ipmi), annotated(InspectAnnotation, "")), node(manageable, registeredAt(ipmi)), nil,
+			do(ActionInspect, stInspecting, "InspectionStarted")},
+	})
+	r := decide(t, input(registering(bmcAt("libvirt://192.0.2.1:6233/"), mode(metal3.InspectionModeFast)), node(manageable, registeredAt("libvirt://192.0.2.1:6233/"))))
+	if want := "BMC driver libvirt does not support fast (out-of-band) inspection"; r.Status.ErrorMessage != want {
+		t.Errorf("error message %q, want metal3's %q", r.Status.ErrorMessage, want)
+	}
+}
