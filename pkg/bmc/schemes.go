@@ -12,6 +12,9 @@ type SchemeInfo struct {
 	NeedsMAC bool
 	// SecureBoot reports whether the driver can switch UEFI secure boot.
 	SecureBoot bool
+	// FastInspection reports whether the driver can inspect out of band (spec.inspectionMode
+	// fast).
+	FastInspection bool
 }
 
 // Schemes lists every scheme an address may use (with the +http and +https forms spelled
@@ -24,7 +27,8 @@ func Schemes() []SchemeInfo {
 			names = append(names, name+"+http", name+"+https")
 		}
 		for _, n := range names {
-			out = append(out, SchemeInfo{Scheme: n, NeedsMAC: p.needsMAC, SecureBoot: p.secureBoot})
+			out = append(out, SchemeInfo{Scheme: n, NeedsMAC: p.needsMAC, SecureBoot: p.secureBoot,
+				FastInspection: p.interfaces.Inspect != ifaceDefault})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Scheme < out[j].Scheme })

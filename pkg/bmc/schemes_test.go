@@ -101,6 +101,7 @@ func TestTheCRDsSchemeListsAgreeWithTheDriverTable(t *testing.T) {
 	all := schemesWhere(func(SchemeInfo) bool { return true })
 	netBoot := schemesWhere(func(s SchemeInfo) bool { return s.NeedsMAC })
 	noSecureBoot := schemesWhere(func(s SchemeInfo) bool { return !s.SecureBoot })
+	noFastInspection := schemesWhere(func(s SchemeInfo) bool { return !s.FastInspection })
 	for _, tc := range []struct {
 		rule string
 		want [][]string
@@ -108,6 +109,7 @@ func TestTheCRDsSchemeListsAgreeWithTheDriverTable(t *testing.T) {
 		{"unknown BMC scheme", [][]string{all}},
 		{"requires a BootMACAddress value", [][]string{all, netBoot}},
 		{"does not support secure boot", [][]string{noSecureBoot}},
+		{"does not support fast (out-of-band) inspection", [][]string{noFastInspection}},
 	} {
 		got := schemeLists(t, ruleSaying(t, rules, tc.rule).Rule)
 		if diff := cmp.Diff(tc.want, got); diff != "" {

@@ -61,6 +61,8 @@ func TestKubectlApplyRefusesWhatMetal3sWebhookRefuses(t *testing.T) {
 			policySays("BMC driver redfish-virtualmedia requires a BootMACAddress value")},
 		{"secure boot with ipmi", "", "  bmc: {address: \"ipmi://10.0.0.1\", credentialsName: c}\n" + withMAC + "  bootMode: UEFISecureBoot\n",
 			crdSays("spec.bootMode", "BMC driver ipmi does not support secure boot")},
+		{"fast inspection with libvirt", "", "  bmc: {address: \"libvirt://10.0.0.1\", credentialsName: c}\n" + withMAC + "  inspectionMode: fast\n",
+			crdSays("spec.inspectionMode", "BMC driver libvirt does not support fast (out-of-band) inspection")},
 		// Root device hints and RAID.
 		{"a device name outside /dev", "", fakeBMC + "  rootDeviceHints: {deviceName: sda}\n",
 			crdSays("spec.rootDeviceHints.deviceName", `device name of root device hint must be a /dev/ path, not "sda"`)},
