@@ -137,6 +137,23 @@ func (m *Metrics) HostReconciled(namespace, name string, failed bool) {
 	}
 }
 
+// ForgetHost drops the per-host series of a host that no longer exists, so that a controller
+// living through host churn does not keep a series per host it ever saw (metal3 keeps them
+// until it restarts). Safe on nil.
+func (m *Metrics) ForgetHost(namespace, name string) {
+	if m == nil {
+		return
+	}
+	host := prometheus.Labels{labelNamespace: namespace, labelHost: name}
+	mm := m.metal3
+	for _, v := range []*prometheus.CounterVec{mm.reconciles, mm.powerChanges, mm.delayedProvision, mm.delayedDeprovision} {
+		v.DeletePartialMatch(host)
+	}
+	for _, v := range mm.operationDuration {
+		v.DeletePartialMatch(host)
+	}
+}
+
 // CredentialsProblem counts a host's BMC credentials found unusable (one of the Credentials*
 // kinds). Safe on nil.
 func (m *Metrics) CredentialsProblem(kind string) {

@@ -248,3 +248,54 @@ func TestCredentialsProblemsCountByKind(t *testing.T) {
 	nilMetrics.HostSynced(HostSync{})
 	nilMetrics.HostReconciled("a", "b", false)
 }
+
+func TestForgetHostDropsOnlyThatHostsSeries(t *testing.T) {
+	m := New()
+	t0 := metav1.NewTime(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	for _, name := range []string{"gone", "kept"} {
+		m.HostReconciled("ns", name, false)
+		before := status(metal3.StateProvisioning)
+		after := status(metal3.StateProvisioned, func(s *metal3.BareMetalHostStatus) {
+			s.PoweredOn = true
+			s.OperationHistory.Provision = metal3.OperationMetric{Start: t0, End: metav1.NewTime(t0.Add(time.Minute))}
+		})
+		m.HostSynced(HostSync{Namespace: "ns", Name: name, Before: before, After: after, WaitingForSlot: false})
+	}
+	m.HostReconciled("other", "gone", false)
+	m.ForgetHost("ns", "gone")
+	for _, metric := range []string{"metal3_reconcile_total", "metal3_operation_provision_duration_seconds"} {
+		out := gather(t, m, metric)
+		if strings.Contains(out, `host="gone",namespace="ns"`) {
+			t.Errorf("%s still has the forgotten host:\n%s", metric, out)
+		}
+		if !strings.Contains(out, `host="kept",namespace="ns"`) {
+			t.Errorf("%s lost another host:\n%s", metric, out)
+		}
+	}
+	if out := gather(t, m, "metal3_reconcile_total"); !strings.Contains(out, `host="gone",namespace="other"`) {
+		t.Errorf("the same name in another namespace was forgotten too:\n%s", out)
+	}
+}
+
+// gather lists the label sets of one metric's series, one per line, as `k="v",k="v"`.
+func gather(t *testing.T, m *Metrics, name string) string {
+	t.Helper()
+	families, err := m.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, f := range families {
+		if f.GetName() != name {
+			continue
+		}
+		for _, s := range f.GetMetric() {
+			var pairs []string
+			for _, l := range s.GetLabel() {
+				pairs = append(pairs, l.GetName()+`="`+l.GetValue()+`"`)
+			}
+			lines = append(lines, strings.Join(pairs, ","))
+		}
+	}
+	return strings.Join(lines, "\n")
+}
