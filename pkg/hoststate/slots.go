@@ -1,0 +1,31 @@
+package hoststate
+
+import (
+	"time"
+
+	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
+)
+
+// busyStates are the host states in which the provisioner works on the node; the number of
+// hosts in them at once is limited.
+var busyStates = map[metal3.ProvisioningState]bool{
+	metal3.StateInspecting: true, metal3.StatePreparing: true, metal3.StateProvisioning: true, metal3.StateDeprovisioning: true,
+}
+
+// IsBusyState reports whether a host in state s counts against the provisioning limit.
+func IsBusyState(s metal3.ProvisioningState) bool { return busyStates[s] }
+
+// slotRecheck is how often a host waiting for a provisioning slot looks again. The controller
+// wakes waiting hosts as soon as a slot frees, so this is only a safety net: short enough to
+// recover from a lost wake, long enough that a thousand waiting hosts cost the provisioner
+// next to nothing.
+const slotRecheck = 2 * time.Minute
+
+// noSlot returns a wait when entering a busy state is not allowed now.
+func (d *decision) noSlot() (step, bool) {
+	if !d.in.ProvisioningSlotsFull || busyStates[d.state()] {
+		return step{}, false
+	}
+	return waitFor(slotRecheck).explain(ReasonWaitingForSlot,
+		"waiting for a provisioning slot: the limit of hosts inspecting, cleaning or deploying at once is reached"), true
+}
