@@ -40,7 +40,7 @@ func (d *decision) forgetAttemptsWithoutImage() {
 // the same image have failed (Ironic's deploy failed, or the deploy request refused), as
 // status.provisioningFailCount counts them: a problem of a data Secret does not count. The
 // host waits, with the error kept, until its image changes.
-func (d *decision) provisioningLimit() (step, bool) {
+func (d *decision) provisioningLimit() (s step, done bool) {
 	st := d.in.Host.Status
 	if d.in.MaxProvisioningAttempts <= 0 || st.ErrorType != metal3.ProvisioningError || st.ProvisioningFailCount < d.in.MaxProvisioningAttempts {
 		return step{}, false

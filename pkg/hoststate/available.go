@@ -14,10 +14,10 @@ func handleAvailable(d *decision) step {
 		d.status.Provisioning.State = metal3.StateAvailable
 	}
 	d.forgetAttemptsWithoutImage()
-	if s, ok := d.register(); !ok {
+	if s, done := d.register(); done {
 		return s
 	}
-	if s, ok := d.reenroll(); ok {
+	if s, done := d.reenroll(); done {
 		return s
 	}
 	n := d.node
@@ -37,7 +37,7 @@ func handleAvailable(d *decision) step {
 			return d.startProvisioning()
 		}
 		if reinspectRequested(d.host) {
-			if s, wait := d.noSlot(); wait {
+			if s, done := d.noSlot(); done {
 				return s
 			}
 			d.setState(metal3.StateInspecting)
@@ -55,7 +55,7 @@ func handleAvailable(d *decision) step {
 			return handleExternallyProvisioned(d)
 		}
 		if n.Stable() && reinspectRequested(d.host) {
-			if s, wait := d.noSlot(); wait {
+			if s, done := d.noSlot(); done {
 				return s
 			}
 			d.setState(metal3.StateInspecting)
@@ -63,7 +63,7 @@ func handleAvailable(d *decision) step {
 			return handleInspecting(d)
 		}
 	}
-	if s, ok := d.towardAvailable(metal3.PreparationError, "cleaning failed: "); ok {
+	if s, done := d.towardAvailable(metal3.PreparationError, "cleaning failed: "); done {
 		return s
 	}
 	return d.waitNode()

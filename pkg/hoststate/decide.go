@@ -60,7 +60,7 @@ func Decide(in Input) Result {
 		d.status.PoweredOn = d.node.PoweredOn()
 	}
 	d.markProvisionerReady()
-	if s, stop := d.restoreStatus(); stop {
+	if s, done := d.restoreStatus(); done {
 		return d.result(s)
 	}
 	d.detached = d.detachRequested()
@@ -100,7 +100,7 @@ func (d *decision) run() step {
 		return d.detach()
 	}
 	if d.host.DeletionTimestamp != nil {
-		if s, handled := d.startDeletion(); handled {
+		if s, done := d.startDeletion(); done {
 			return s
 		}
 	}

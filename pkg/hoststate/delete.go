@@ -11,9 +11,9 @@ import (
 const maxPowerOffAttemptsBeforeDelete = 3
 
 // startDeletion moves a host that is being deleted to the first state of its way out:
-// provisioned hosts are deprovisioned first, others powered off. handled=false lets the
+// provisioned hosts are deprovisioned first, others powered off. done=false lets the
 // current state's handler continue (it is already on the way out).
-func (d *decision) startDeletion() (step, bool) {
+func (d *decision) startDeletion() (s step, done bool) {
 	switch d.state() {
 	case metal3.StateDeleting, metal3.StatePoweringOffBeforeDelete:
 		return step{}, false
@@ -32,11 +32,11 @@ func (d *decision) startDeletion() (step, bool) {
 		if d.deprovisioningAbandoned() {
 			return d.abandonDeprovisioning(), true
 		}
-		if _, ok := d.checkAccess(); !ok || d.node == nil {
+		if _, done := d.checkAccess(); done || d.node == nil {
 			d.setState(metal3.StateDeleting)
 			return handleDeleting(d), true
 		}
-		if s, ok := d.deprovisioningUnderway(); ok {
+		if s, done := d.deprovisioningUnderway(); done {
 			return s, true
 		}
 		return d.startDeprovisioning(), true
@@ -48,7 +48,7 @@ func (d *decision) startDeletion() (step, bool) {
 // handlePoweringOffBeforeDelete powers the node off so a deleted host is not left running.
 func handlePoweringOffBeforeDelete(d *decision) step {
 	n := d.node
-	if _, accessOK := d.checkAccess(); !accessOK || n == nil || d.host.Spec.DisablePowerOff ||
+	if _, noAccess := d.checkAccess(); noAccess || n == nil || d.host.Spec.DisablePowerOff ||
 		n.PowerState != provisioner.PowerOn || d.status.ErrorCount >= maxPowerOffAttemptsBeforeDelete {
 		d.setState(metal3.StateDeleting)
 		return handleDeleting(d)

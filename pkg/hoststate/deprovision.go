@@ -8,7 +8,7 @@ import (
 )
 
 func (d *decision) startDeprovisioning() step {
-	if s, wait := d.noSlot(); wait {
+	if s, done := d.noSlot(); done {
 		return s
 	}
 	d.setState(metal3.StateDeprovisioning)
@@ -35,7 +35,7 @@ func tornDown(n *provisioner.Node) bool {
 // deprovisioning: its undeploy ran (asked for before a status write that was lost, or by
 // someone else), so the image is gone and waiting for the node to be active again would wait
 // forever. A node in maintenance or locked is looked at again later.
-func (d *decision) deprovisioningUnderway() (step, bool) {
+func (d *decision) deprovisioningUnderway() (s step, done bool) {
 	if !tornDown(d.node) {
 		return step{}, false
 	}
@@ -63,7 +63,7 @@ func handleDeprovisioning(d *decision) step {
 	if d.deprovisioningAbandoned() {
 		return d.abandonDeprovisioning()
 	}
-	if s, ok := d.register(); !ok {
+	if s, done := d.register(); done {
 		if d.host.DeletionTimestamp != nil {
 			// Without BMC access a deleted host cannot be deprovisioned; do not hold it forever.
 			d.setState(metal3.StateDeleting)
@@ -71,7 +71,7 @@ func handleDeprovisioning(d *decision) step {
 		}
 		return s
 	}
-	if s, ok := d.reenroll(); ok {
+	if s, done := d.reenroll(); done {
 		return s
 	}
 	n := d.node
@@ -109,7 +109,7 @@ func handleDeprovisioning(d *decision) step {
 		d.setState(metal3.StateAvailable)
 		return handleAvailable(d)
 	}
-	if s, ok := d.towardAvailable(metal3.ProvisioningError, "cleaning after deprovisioning failed: "); ok {
+	if s, done := d.towardAvailable(metal3.ProvisioningError, "cleaning after deprovisioning failed: "); done {
 		return s
 	}
 	return d.waitNode()

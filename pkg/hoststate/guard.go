@@ -11,18 +11,18 @@ import (
 )
 
 // checkAccess validates what registration needs: a parseable BMC address and usable
-// credentials. It returns the failure step, or ok=true.
-func (d *decision) checkAccess() (step, bool) {
+// credentials. done: the returned failure step is the answer.
+func (d *decision) checkAccess() (s step, done bool) {
 	if d.identityProblem != "" {
-		return d.identityFailure(), false
+		return d.identityFailure(), true
 	}
 	if _, err := bmc.Parse(d.host.Spec.BMC.Address, d.host.Spec.BMC.DisableCertificateVerification); err != nil {
-		return d.fail(d.registrationErrorType(), err.Error()).because(ReasonInvalidBMCAddress), false
+		return d.fail(d.registrationErrorType(), err.Error()).because(ReasonInvalidBMCAddress), true
 	}
 	if p := d.in.Credentials.Problem; p != "" {
-		return d.fail(d.registrationErrorType(), p).because(ReasonCredentialsProblem), false
+		return d.fail(d.registrationErrorType(), p).because(ReasonCredentialsProblem), true
 	}
-	return step{}, true
+	return step{}, false
 }
 
 // needsRegistration reports whether the node must be created or brought up to date: it is
@@ -35,10 +35,11 @@ func (d *decision) needsRegistration() bool {
 		d.networkDataChanged()
 }
 
-// register asks for registration when needed. ok=false means the returned step must be taken.
-func (d *decision) register() (step, bool) {
-	if s, ok := d.checkAccess(); !ok {
-		return s, false
+// register asks for registration when needed. done: the returned step (a failure or the
+// registration) is the answer.
+func (d *decision) register() (s step, done bool) {
+	if s, done := d.checkAccess(); done {
+		return s, true
 	}
 	if !d.needsRegistration() {
 		if st := d.node.ProvisionState; st != provisioner.StateEnroll && st != provisioner.StateVerifying &&
@@ -47,19 +48,19 @@ func (d *decision) register() (step, bool) {
 			// Re-registered with new credentials past enrollment: the node accepted them.
 			d.credentialsValidated()
 		}
-		return step{}, true
+		return step{}, false
 	}
 	// Checked only before a node is created: a node that exists keeps working.
 	if access, err := bmc.Parse(d.host.Spec.BMC.Address, d.host.Spec.BMC.DisableCertificateVerification); err == nil && d.node == nil {
 		if err := ValidateBootSettings(d.host, access); err != nil {
-			return d.fail(d.registrationErrorType(), err.Error()).because(ReasonInvalidSpec), false
+			return d.fail(d.registrationErrorType(), err.Error()).because(ReasonInvalidSpec), true
 		}
 	}
 	// No backoff gate here: a failed registration is retried when its requeue comes due or
 	// when the user changes the host or its Secret, which should take effect at once.
 	ref := d.in.Credentials.Reference
 	d.status.TriedCredentials = metal3.CredentialsStatus{Reference: &ref, Version: d.in.Credentials.Version}
-	return act(Action{Kind: ActionRegister}), false
+	return act(Action{Kind: ActionRegister}), true
 }
 
 // credentialsValidated records that the BMC accepted the current credentials.
@@ -84,7 +85,7 @@ func (d *decision) registrationErrorType() metal3.ErrorType {
 
 // reenroll handles a node that is back in enroll or verifying in a state past registration:
 // the backend lost it and it was registered again.
-func (d *decision) reenroll() (step, bool) {
+func (d *decision) reenroll() (s step, done bool) {
 	switch d.node.ProvisionState {
 	case provisioner.StateEnroll:
 		if d.node.LastError != "" && d.node.Stable() {

@@ -13,13 +13,13 @@ func handleInspecting(d *decision) step {
 	// A node that is registered again (the backend lost it) has no inspection data: an
 	// inspection started on the old node must start over, or the host waits for hardware
 	// details that never come.
-	if s, ok := d.register(); !ok {
+	if s, done := d.register(); done {
 		if d.node == nil {
 			d.status.OperationHistory.Inspect.Start = metav1.Time{}
 		}
 		return s
 	}
-	if s, ok := d.reenroll(); ok {
+	if s, done := d.reenroll(); done {
 		d.status.OperationHistory.Inspect.Start = metav1.Time{}
 		return s
 	}

@@ -44,13 +44,13 @@ func (d *decision) managePower() step {
 	}
 	switch {
 	case want && n.PowerState != provisioner.PowerOn:
-		if s, failed := d.powerFailed(); failed {
+		if s, done := d.powerFailed(); done {
 			return s
 		}
 		d.event(corev1.EventTypeNormal, "PowerOn", "Host powered on")
 		return act(Action{Kind: ActionPowerOn})
 	case !want && n.PowerState == provisioner.PowerOn:
-		if s, failed := d.powerFailed(); failed {
+		if s, done := d.powerFailed(); done {
 			return s
 		}
 		d.event(corev1.EventTypeNormal, "PowerOff", "Host powered off")
@@ -61,7 +61,7 @@ func (d *decision) managePower() step {
 
 // powerFailed handles a power state that did not follow an earlier request: the backend's
 // error is reported, then the request is retried after the backoff.
-func (d *decision) powerFailed() (step, bool) {
+func (d *decision) powerFailed() (s step, done bool) {
 	st := d.in.Host.Status
 	if st.ErrorType == metal3.PowerManagementError {
 		if d.backoffElapsed() {

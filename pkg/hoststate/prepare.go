@@ -7,10 +7,10 @@ import (
 
 // handlePreparing makes the node available, cleaning it per spec.automatedCleaningMode.
 func handlePreparing(d *decision) step {
-	if s, ok := d.register(); !ok {
+	if s, done := d.register(); done {
 		return s
 	}
-	if s, ok := d.reenroll(); ok {
+	if s, done := d.reenroll(); done {
 		return s
 	}
 	n := d.node
@@ -22,7 +22,7 @@ func handlePreparing(d *decision) step {
 		d.setState(metal3.StateAvailable)
 		return handleAvailable(d)
 	}
-	if s, ok := d.towardAvailable(metal3.PreparationError, "cleaning failed: "); ok {
+	if s, done := d.towardAvailable(metal3.PreparationError, "cleaning failed: "); done {
 		return s
 	}
 	return d.waitNode()
@@ -34,8 +34,8 @@ func (d *decision) provide() Action {
 
 // towardAvailable moves a node that is on its way to available, or failed on the way, one step
 // on: manageable is provided (cleaned), a failed cleaning is reported and retried, other failed
-// states are recovered. ok=false when the node is in none of these states.
-func (d *decision) towardAvailable(cleanErr metal3.ErrorType, cleanMsg string) (step, bool) {
+// states are recovered. done is false when the node is in none of these states.
+func (d *decision) towardAvailable(cleanErr metal3.ErrorType, cleanMsg string) (s step, done bool) {
 	n := d.node
 	switch n.ProvisionState {
 	case provisioner.StateManageable:

@@ -10,13 +10,13 @@ import (
 // handleProvisioned keeps a provisioned host powered as spec.online says, deprovisions it when
 // its image is removed or changed, and adopts its node again if the backend lost it.
 func handleProvisioned(d *decision) step {
-	if s, ok := d.register(); !ok {
+	if s, done := d.register(); done {
 		return s
 	}
-	if s, ok := d.reenroll(); ok {
+	if s, done := d.reenroll(); done {
 		return s
 	}
-	if s, ok := d.deprovisioningUnderway(); ok {
+	if s, done := d.deprovisioningUnderway(); done {
 		return s
 	}
 	n := d.node
@@ -28,10 +28,10 @@ func handleProvisioned(d *decision) step {
 
 // handleExternallyProvisioned adopts the node without deploying and manages its power.
 func handleExternallyProvisioned(d *decision) step {
-	if s, ok := d.register(); !ok {
+	if s, done := d.register(); done {
 		return s
 	}
-	if s, ok := d.reenroll(); ok {
+	if s, done := d.reenroll(); done {
 		return s
 	}
 	if d.node.ProvisionState == provisioner.StateAvailable && d.node.Stable() {

@@ -11,10 +11,10 @@ import (
 
 // handleProvisioning deploys the image recorded in status.provisioning and waits for it.
 func handleProvisioning(d *decision) step {
-	if s, ok := d.register(); !ok {
+	if s, done := d.register(); done {
 		return s
 	}
-	if s, ok := d.reenroll(); ok {
+	if s, done := d.reenroll(); done {
 		return s
 	}
 	n := d.node
@@ -36,7 +36,7 @@ func handleProvisioning(d *decision) step {
 		if !n.Stable() {
 			return d.waitNode()
 		}
-		if s, stop := d.provisioningLimit(); stop {
+		if s, done := d.provisioningLimit(); done {
 			return s
 		}
 		return d.deploy()
@@ -50,7 +50,7 @@ func handleProvisioning(d *decision) step {
 		d.setState(metal3.StateProvisioned)
 		return d.managePower()
 	case provisioner.StateDeployFail:
-		if s, stop := d.provisioningLimit(); stop {
+		if s, done := d.provisioningLimit(); done {
 			return s
 		}
 		s := d.failOrRetry(metal3.ProvisioningError, "deploy failed: "+n.LastError, Action{Kind: ActionDeploy})
@@ -59,7 +59,7 @@ func handleProvisioning(d *decision) step {
 		}
 		return s.againstImage()
 	}
-	if s, ok := d.towardAvailable(metal3.PreparationError, "cleaning failed: "); ok {
+	if s, done := d.towardAvailable(metal3.PreparationError, "cleaning failed: "); done {
 		return s
 	}
 	return d.waitNode()
@@ -141,10 +141,10 @@ func (d *decision) startProvisioning() step {
 	if err := ValidateSecretNamespaces(d.host); err != nil {
 		return d.fail(metal3.ProvisioningError, err.Error()).because(ReasonForeignSecret)
 	}
-	if s, ok := d.matchProfile(metal3.ProvisioningError); !ok {
+	if s, done := d.matchProfile(metal3.ProvisioningError); done {
 		return s
 	}
-	if s, wait := d.noSlot(); wait {
+	if s, done := d.noSlot(); done {
 		return s
 	}
 	d.setState(metal3.StateProvisioning)

@@ -32,7 +32,7 @@ func (d *decision) startRegistration() step {
 
 // handleRegistering creates the node and waits until the backend has verified BMC access.
 func handleRegistering(d *decision) step {
-	if s, ok := d.register(); !ok {
+	if s, done := d.register(); done {
 		return s
 	}
 	n := d.node
@@ -64,11 +64,11 @@ func handleRegistering(d *decision) step {
 
 // registered moves a host whose node is verified on to its next state.
 func (d *decision) registered() step {
-	if s, ok := d.matchProfile(metal3.RegistrationError); !ok {
+	if s, done := d.matchProfile(metal3.RegistrationError); done {
 		return s
 	}
 	if n := d.node; !d.host.Spec.ExternallyProvisioned && n.ProvisionState == provisioner.StateManageable {
-		if s, wait := d.noSlot(); wait {
+		if s, done := d.noSlot(); done {
 			return s
 		}
 	}

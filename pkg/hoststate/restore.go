@@ -8,12 +8,12 @@ import (
 
 // restoreStatus copies StatusAnnotation onto a host that has no state yet: one moved from
 // another cluster (clusterctl move writes the annotation, recreates the host paused, then
-// unpauses it). stop=true ends the decision with the returned step.
+// unpauses it). done: the returned step ends the decision.
 //
 // A value that cannot be decoded never makes the host look new: registering it would inspect,
 // clean and deploy a server that is running. The host keeps its empty state, reports the
 // problem, and nothing is sent to the provisioner until the annotation is fixed or removed.
-func (d *decision) restoreStatus() (step, bool) {
+func (d *decision) restoreStatus() (s step, done bool) {
 	if _, ok := d.host.Annotations[StatusAnnotation]; !ok {
 		return step{}, false
 	}

@@ -22,7 +22,7 @@ func IsBusyState(s metal3.ProvisioningState) bool { return busyStates[s] }
 const slotRecheck = 2 * time.Minute
 
 // noSlot returns a wait when entering a busy state is not allowed now.
-func (d *decision) noSlot() (step, bool) {
+func (d *decision) noSlot() (s step, done bool) {
 	if !d.in.ProvisioningSlotsFull || busyStates[d.state()] {
 		return step{}, false
 	}
