@@ -45,7 +45,7 @@ func (e *DataSecretError) Error() string { return e.Err.Error() }
 func (e *DataSecretError) Unwrap() error { return e.Err }
 
 // ObservationFailed is the result when reading the host's node from the provisioner failed
-// with an error other than busy or unavailable: the error is recorded in status, with an
+// with an error other than a locked node (provisioner.ErrBusy) or an unreachable provisioner: the error is recorded in status, with an
 // Event, and the host looks again after a bounded backoff. err must not contain secrets.
 //
 // A host being deleted whose node could not be read maxObservationFailuresBeforeDelete times
