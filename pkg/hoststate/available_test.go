@@ -19,7 +19,7 @@ func TestAvailable(t *testing.T) {
 			softPowerOff(stAvailable)},
 		{"an available host that is online as asked is steady", host(stAvailable, online), node(available, poweredOn), nil, steadyIn(stAvailable)},
 		{"an available host whose power is changing is waited for", host(stAvailable, online), node(available, poweringTo(provisioner.PowerOn)), nil,
-			wait(stAvailable)},
+			noActionIn(stAvailable)},
 		{"an available host that must never be powered off stays on", host(stAvailable, disablePowerOff), node(available, poweredOn), nil,
 			steadyIn(stAvailable)},
 		{"the older spelling ready is treated as available", host(metal3.StateReady), node(available), nil, steadyIn(stAvailable)},
@@ -35,12 +35,12 @@ func TestAvailable(t *testing.T) {
 			failure(stAvailable, metal3.ProvisioningError)},
 		{"an image on an ftp server is a provisioning error", host(stAvailable, image(imgFTP)), node(available), nil,
 			failure(stAvailable, metal3.ProvisioningError)},
-		{"an image waits for the node to settle", host(stAvailable, image(imgA)), node(available, settling), nil, wait(stAvailable)},
-		{"an image waits for a node being cleaned", host(stAvailable, image(imgA)), node(cleaning), nil, wait(stAvailable)},
+		{"an image waits for the node to settle", host(stAvailable, image(imgA)), node(available, settling), nil, noActionIn(stAvailable)},
+		{"an image waits for a node being cleaned", host(stAvailable, image(imgA)), node(cleaning), nil, noActionIn(stAvailable)},
 
 		// other node states
 		{"an available host whose node is manageable makes it available", host(stAvailable), node(manageable), nil, provide(stAvailable)},
-		{"an available host waits while its node cleans", host(stAvailable), node(cleanWait), nil, wait(stAvailable)},
+		{"an available host waits while its node cleans", host(stAvailable), node(cleanWait), nil, noActionIn(stAvailable)},
 		{"an available host whose node failed cleaning has a preparation error", host(stAvailable), node(cleanFail, lastError("erase failed")), nil,
 			failure(stAvailable, metal3.PreparationError)},
 		{"an available host whose node failed inspection recovers it", host(stAvailable), node(inspectFail), nil, do(ActionRecover, stAvailable)},
@@ -49,7 +49,7 @@ func TestAvailable(t *testing.T) {
 			failure(stAvailable, metal3.ProvisioningError)},
 		{"an available host whose node is gone registers it again", host(stAvailable), nil, nil, do(ActionRegister, stAvailable)},
 		{"an available host whose node is enrolled again manages it", host(stAvailable), node(enroll), nil, do(ActionManage, stAvailable)},
-		{"an available host waits while its node is verified", host(stAvailable), node(verifying), nil, wait(stAvailable)},
+		{"an available host waits while its node is verified", host(stAvailable), node(verifying), nil, noActionIn(stAvailable)},
 	})
 }
 

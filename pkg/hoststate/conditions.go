@@ -1,10 +1,10 @@
 package hoststate
 
 import (
+	"time"
+
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
-	"time"
 )
 
 // ConditionProvisionerReady says whether the provisioner (Ironic) could be reached on the
@@ -31,11 +31,11 @@ func ProvisionerUnavailable(in Input, reason error) Result {
 }
 
 // markProvisionerReady clears the unavailable condition once the provisioner answers again.
-func (m *machine) markProvisionerReady() {
-	if c := meta.FindStatusCondition(m.status.Conditions, ConditionProvisionerReady); c != nil && c.Status != metav1.ConditionTrue {
-		meta.SetStatusCondition(&m.status.Conditions, metav1.Condition{
+func (d *decision) markProvisionerReady() {
+	if c := meta.FindStatusCondition(d.status.Conditions, ConditionProvisionerReady); c != nil && c.Status != metav1.ConditionTrue {
+		meta.SetStatusCondition(&d.status.Conditions, metav1.Condition{
 			Type: ConditionProvisionerReady, Status: metav1.ConditionTrue, Reason: "Reachable",
-			Message: "the provisioner answers", ObservedGeneration: m.host.Generation, LastTransitionTime: m.now(),
+			Message: "the provisioner answers", ObservedGeneration: d.host.Generation, LastTransitionTime: d.now(),
 		})
 	}
 }

@@ -7,13 +7,13 @@ import (
 	"github.com/metalkube/metalkube/pkg/provisioner"
 )
 
-func (m *machine) startDeprovisioning() step {
-	if s, wait := m.noSlot(); wait {
+func (d *decision) startDeprovisioning() step {
+	if s, done := d.noSlot(); done {
 		return s
 	}
-	m.setState(metal3.StateDeprovisioning)
-	m.status.OperationHistory.Deprovision = metal3.OperationMetric{Start: m.now()}
-	m.event(corev1.EventTypeNormal, "DeprovisioningStarted", "Image deprovisioning started")
+	d.setState(metal3.StateDeprovisioning)
+	d.status.OperationHistory.Deprovision = metal3.OperationMetric{Start: d.now()}
+	d.event(corev1.EventTypeNormal, "DeprovisioningStarted", "Image deprovisioning started")
 	// The undeploy is asked for on the next look, once the state saying so is written: a crash
 	// or a failed status write in between can then never leave a provisioned host whose node is
 	// already being wiped.
@@ -35,22 +35,22 @@ func tornDown(n *provisioner.Node) bool {
 // deprovisioning: its undeploy ran (asked for before a status write that was lost, or by
 // someone else), so the image is gone and waiting for the node to be active again would wait
 // forever. A node in maintenance or locked is looked at again later.
-func (m *machine) deprovisioningUnderway() (step, bool) {
-	if !tornDown(m.node) {
+func (d *decision) deprovisioningUnderway() (s step, done bool) {
+	if !tornDown(d.node) {
 		return step{}, false
 	}
-	m.setState(metal3.StateDeprovisioning)
-	if m.status.OperationHistory.Deprovision.Start.IsZero() || !m.status.OperationHistory.Deprovision.End.IsZero() {
-		m.status.OperationHistory.Deprovision = metal3.OperationMetric{Start: m.now()}
+	d.setState(metal3.StateDeprovisioning)
+	if d.status.OperationHistory.Deprovision.Start.IsZero() || !d.status.OperationHistory.Deprovision.End.IsZero() {
+		d.status.OperationHistory.Deprovision = metal3.OperationMetric{Start: d.now()}
 	}
-	if m.host.DeletionTimestamp == nil && !imageChanged(m.host, m.status) {
-		m.event(corev1.EventTypeWarning, "DeprovisioningStarted",
+	if d.host.DeletionTimestamp == nil && !imageChanged(d.host, d.status) {
+		d.event(corev1.EventTypeWarning, "DeprovisioningStarted",
 			"The node is %s although the host is provisioned and its spec still asks for %s: the image was torn down outside this controller",
-			m.node.ProvisionState, m.status.Provisioning.Image.URL)
+			d.node.ProvisionState, d.status.Provisioning.Image.URL)
 	} else {
-		m.event(corev1.EventTypeNormal, "DeprovisioningStarted", "Image deprovisioning started (the node is already %s)", m.node.ProvisionState)
+		d.event(corev1.EventTypeNormal, "DeprovisioningStarted", "Image deprovisioning started (the node is already %s)", d.node.ProvisionState)
 	}
-	return handleDeprovisioning(m), true
+	return handleDeprovisioning(d), true
 }
 
 // maxDeprovisionAttemptsBeforeDelete is how many failures of deprovisioning (the undeploy
@@ -59,83 +59,83 @@ func (m *machine) deprovisioningUnderway() (step, bool) {
 const maxDeprovisionAttemptsBeforeDelete = 3
 
 // handleDeprovisioning undeploys the node and waits until it is available (cleaned) again.
-func handleDeprovisioning(m *machine) step {
-	if m.deprovisioningAbandoned() {
-		return m.abandonDeprovisioning()
+func handleDeprovisioning(d *decision) step {
+	if d.deprovisioningAbandoned() {
+		return d.abandonDeprovisioning()
 	}
-	if s, ok := m.register(); !ok {
-		if m.host.DeletionTimestamp != nil {
+	if s, done := d.register(); done {
+		if d.host.DeletionTimestamp != nil {
 			// Without BMC access a deleted host cannot be deprovisioned; do not hold it forever.
-			m.setState(metal3.StateDeleting)
-			return handleDeleting(m)
+			d.setState(metal3.StateDeleting)
+			return handleDeleting(d)
 		}
 		return s
 	}
-	if s, ok := m.reenroll(); ok {
+	if s, done := d.reenroll(); done {
 		return s
 	}
-	n := m.node
+	n := d.node
 	switch n.ProvisionState {
 	case provisioner.StateActive, provisioner.StateDeployFail, provisioner.StateError:
 		// Ironic keeps the target of a failed operation ("deploy failed" → "active"), so only
 		// an active node is waited for until it settles.
 		if n.ProvisionState == provisioner.StateActive && !n.Stable() {
-			return m.waitNode()
+			return d.waitNode()
 		}
-		sameImage := !imageChanged(m.host, m.status) &&
-			!(n.ProvisionState == provisioner.StateDeployFail && imageDetailsChanged(m.host, m.status))
-		if n.ProvisionState != provisioner.StateError && m.host.DeletionTimestamp == nil && sameImage {
+		sameImage := !imageChanged(d.host, d.status) &&
+			!(n.ProvisionState == provisioner.StateDeployFail && imageDetailsChanged(d.host, d.status))
+		if n.ProvisionState != provisioner.StateError && d.host.DeletionTimestamp == nil && sameImage {
 			// The spec asks again for the image the node was given before its tear-down
 			// started: keep it rather than wipe and deploy it again.
 			if n.ProvisionState == provisioner.StateActive {
-				m.setState(metal3.StateProvisioned)
-				return handleProvisioned(m)
+				d.setState(metal3.StateProvisioned)
+				return handleProvisioned(d)
 			}
-			m.setState(metal3.StateProvisioning)
-			return handleProvisioning(m)
+			d.setState(metal3.StateProvisioning)
+			return handleProvisioning(d)
 		}
 		return act(Action{Kind: ActionUndeploy})
 	case provisioner.StateAvailable:
 		if !n.Stable() {
-			return m.waitNode()
+			return d.waitNode()
 		}
-		m.status.OperationHistory.Deprovision.End = m.now()
-		m.clearProvisioning()
-		m.event(corev1.EventTypeNormal, "DeprovisioningComplete", "Image deprovisioning completed")
-		if m.host.DeletionTimestamp != nil {
-			m.setState(metal3.StatePoweringOffBeforeDelete)
-			return handlePoweringOffBeforeDelete(m)
+		d.status.OperationHistory.Deprovision.End = d.now()
+		d.clearProvisioning()
+		d.event(corev1.EventTypeNormal, "DeprovisioningComplete", "Image deprovisioning completed")
+		if d.host.DeletionTimestamp != nil {
+			d.setState(metal3.StatePoweringOffBeforeDelete)
+			return handlePoweringOffBeforeDelete(d)
 		}
-		m.setState(metal3.StateAvailable)
-		return handleAvailable(m)
+		d.setState(metal3.StateAvailable)
+		return handleAvailable(d)
 	}
-	if s, ok := m.towardAvailable(metal3.ProvisioningError, "cleaning after deprovisioning failed: "); ok {
+	if s, done := d.towardAvailable(metal3.ProvisioningError, "cleaning after deprovisioning failed: "); done {
 		return s
 	}
-	return m.waitNode()
+	return d.waitNode()
 }
 
 // deprovisioningAbandoned reports whether a host being deleted has failed to deprovision
 // maxDeprovisionAttemptsBeforeDelete times in a row: cleaning failed in deprovisioning, or the
 // undeploy itself was refused while provisioned (a refused action keeps the host's state).
-func (m *machine) deprovisioningAbandoned() bool {
-	if m.host.DeletionTimestamp == nil || m.status.ErrorCount < maxDeprovisionAttemptsBeforeDelete {
+func (d *decision) deprovisioningAbandoned() bool {
+	if d.host.DeletionTimestamp == nil || d.status.ErrorCount < maxDeprovisionAttemptsBeforeDelete {
 		return false
 	}
-	return m.state() == metal3.StateDeprovisioning ||
-		(m.state() == metal3.StateProvisioned && m.status.ErrorType == metal3.ProvisioningError)
+	return d.state() == metal3.StateDeprovisioning ||
+		(d.state() == metal3.StateProvisioned && d.status.ErrorType == metal3.ProvisioningError)
 }
 
 // abandonDeprovisioning gives up deprovisioning a host being deleted, so the deletion never
 // hangs on a broken server: the node is powered off and deleted without cleaning.
-func (m *machine) abandonDeprovisioning() step {
+func (d *decision) abandonDeprovisioning() step {
 	last := ""
-	if m.status.ErrorMessage != "" {
-		last = " (last error: " + m.status.ErrorMessage + ")"
+	if d.status.ErrorMessage != "" {
+		last = " (last error: " + d.status.ErrorMessage + ")"
 	}
-	m.event(corev1.EventTypeWarning, "DeprovisioningAbandoned",
+	d.event(corev1.EventTypeWarning, "DeprovisioningAbandoned",
 		"Deprovisioning failed %d times while the host is being deleted; giving up: the node is deleted without cleaning, so its disks may still hold data%s",
-		m.status.ErrorCount, last)
-	m.setState(metal3.StatePoweringOffBeforeDelete)
-	return handlePoweringOffBeforeDelete(m)
+		d.status.ErrorCount, last)
+	d.setState(metal3.StatePoweringOffBeforeDelete)
+	return handlePoweringOffBeforeDelete(d)
 }

@@ -17,10 +17,10 @@ func TestDeprovisioning(t *testing.T) {
 	}
 	runTable(t, []row{
 		{"an active node is undeployed", d(), node(active), nil, do(ActionUndeploy, stDeprovisioning)},
-		{"an active node that still settles is waited for", d(), node(active, settling), nil, wait(stDeprovisioning)},
-		{"a node being torn down is waited for", d(), node(deletingNode), nil, wait(stDeprovisioning)},
-		{"a node being cleaned is waited for", d(), node(cleaning), nil, wait(stDeprovisioning)},
-		{"a node in clean wait is waited for", d(), node(cleanWait), nil, wait(stDeprovisioning)},
+		{"an active node that still settles is waited for", d(), node(active, settling), nil, noActionIn(stDeprovisioning)},
+		{"a node being torn down is waited for", d(), node(deletingNode), nil, noActionIn(stDeprovisioning)},
+		{"a node being cleaned is waited for", d(), node(cleaning), nil, noActionIn(stDeprovisioning)},
+		{"a node in clean wait is waited for", d(), node(cleanWait), nil, noActionIn(stDeprovisioning)},
 		{"an available node completes deprovisioning", d(), node(available), nil, steadyIn(stAvailable, "DeprovisioningComplete")},
 		{"an available node completes deprovisioning and a new image is provisioned", d(image(imgB)), node(available), nil,
 			startsProvisioning("DeprovisioningComplete", "ProvisioningStarted")},
@@ -34,7 +34,7 @@ func TestDeprovisioning(t *testing.T) {
 		{"a node that failed adoption is recovered", d(), node(adoptFail), nil, do(ActionRecover, stDeprovisioning)},
 		{"a deprovisioning host whose node is gone registers it again", d(), nil, nil, do(ActionRegister, stDeprovisioning)},
 		{"a deprovisioning host whose node is enrolled again manages it", d(), node(enroll), nil, do(ActionManage, stDeprovisioning)},
-		{"a deprovisioning host waits while its node is verified", d(), node(verifying), nil, wait(stDeprovisioning)},
+		{"a deprovisioning host waits while its node is verified", d(), node(verifying), nil, noActionIn(stDeprovisioning)},
 
 		// the image the node runs is asked for again before its tear-down started
 		{"an active node whose image is asked for again stays provisioned", d(specImage(imgA)), node(active), nil, steadyIn(stProvisioned)},
@@ -81,14 +81,14 @@ func TestDeletion(t *testing.T) {
 		{"a deleted provisioned host without BMC access deletes its node", host(stProvisioned, running(imgA), deleted), node(active),
 			[]inputOpt{credentialProblem("secret not found")}, do(ActionDelete, stDeleting)},
 		{"a deleted provisioning host waits for the deploy before deprovisioning", host(stProvisioning, running(imgA), deleted), node(deploying), nil,
-			wait(stDeprovisioning).with("DeprovisioningStarted")},
+			noActionIn(stDeprovisioning).with("DeprovisioningStarted")},
 		{"a deleted provisioning host whose deploy failed is deprovisioned", host(stProvisioning, running(imgA), deleted), node(deployFail, lastError("x")), nil,
 			startsDeprovisioning()},
 		{"a deleted deprovisioning host whose node is available powers it off", host(stDeprovisioning, provisioned(imgA), deleted), node(available, poweredOn), nil,
 			powerOff(stPoweringOff, "DeprovisioningComplete")},
 		{"a deleted deprovisioning host whose node is available and off deletes it", host(stDeprovisioning, provisioned(imgA), deleted), node(available), nil,
 			do(ActionDelete, stDeleting, "DeprovisioningComplete")},
-		{"a deleted deprovisioning host waits for cleaning", host(stDeprovisioning, provisioned(imgA), deleted), node(cleaning), nil, wait(stDeprovisioning)},
+		{"a deleted deprovisioning host waits for cleaning", host(stDeprovisioning, provisioned(imgA), deleted), node(cleaning), nil, noActionIn(stDeprovisioning)},
 		{"a deleted deprovisioning host without BMC access deletes its node", host(stDeprovisioning, provisioned(imgA), deleted), node(cleaning),
 			[]inputOpt{credentialProblem("secret not found")}, do(ActionDelete, stDeleting)},
 		{"a deleted externally provisioned host powers its node off first", host(stExternal, externallyProvisioned, deleted), node(active, poweredOn), nil,
@@ -97,7 +97,7 @@ func TestDeletion(t *testing.T) {
 		// powering off before delete
 		{"a powered-on node is powered off", host(stPoweringOff, deleted), node(available, poweredOn), nil, powerOff(stPoweringOff)},
 		{"a node whose power is changing is waited for", host(stPoweringOff, deleted), node(available, poweredOn, poweringTo(provisioner.PowerOff)), nil,
-			wait(stPoweringOff)},
+			noActionIn(stPoweringOff)},
 		{"a powered-off node is deleted", host(stPoweringOff, deleted), node(available), nil, do(ActionDelete, stDeleting)},
 		{"a gone node releases the host", host(stPoweringOff, deleted), nil, nil, released()},
 		{"a node that would not power off is deleted after three attempts",
@@ -110,7 +110,7 @@ func TestDeletion(t *testing.T) {
 		// deleting
 		{"a node is deleted", host(stDeleting, deleted), node(manageable), nil, do(ActionDelete, stDeleting)},
 		{"an active node is deleted", host(stDeleting, deleted), node(active, poweredOn), nil, do(ActionDelete, stDeleting)},
-		{"a locked node is waited for", host(stDeleting, deleted), node(manageable, locked), nil, wait(stDeleting)},
+		{"a locked node is waited for", host(stDeleting, deleted), node(manageable, locked), nil, noActionIn(stDeleting)},
 		{"a deleted node releases the host", host(stDeleting, deleted), nil, nil, released()},
 		{"a failed delete is retried only after its backoff",
 			host(stDeleting, deleted, failed(metal3.ProvisioningError, "deleting the node failed: 503", 2, at(-4*time.Second))), node(manageable), nil,

@@ -14,38 +14,38 @@ var detachable = map[metal3.ProvisioningState]bool{
 
 // detachRequested reports whether the host is to be detached now: it carries the annotation and
 // is in a detachable state, or the annotation says "force", or it is detached already.
-func (m *machine) detachRequested() bool {
-	args, ok := detachAnnotation(m.host)
+func (d *decision) detachRequested() bool {
+	args, ok := detachAnnotation(d.host)
 	if !ok {
 		return false
 	}
-	return args.Force || detachable[m.state()] || m.status.OperationalStatus == metal3.OperationalStatusDetached
+	return args.Force || detachable[d.state()] || d.status.OperationalStatus == metal3.OperationalStatusDetached
 }
 
 // detach removes the node from the provisioner without touching the machine: the host keeps
 // its state (a provisioned host stays provisioned) and reports operationalStatus detached.
 // When the annotation goes, the handlers register the node again and adopt it.
-func (m *machine) detach() step {
-	n := m.node
-	if m.host.DeletionTimestamp != nil {
-		if args, _ := detachAnnotation(m.host); args.DeleteAction == "delay" {
+func (d *decision) detach() step {
+	n := d.node
+	if d.host.DeletionTimestamp != nil {
+		if args, _ := detachAnnotation(d.host); args.DeleteAction == "delay" {
 			return steady().explain(ReasonDetached, "deletion is delayed while annotation "+DetachedAnnotation+
 				` says {"deleteAction":"delay"}; remove the annotation to let the host go`)
 		}
 	}
 	if n == nil {
-		if m.host.DeletionTimestamp != nil {
-			m.remove = true
+		if d.host.DeletionTimestamp != nil {
+			d.remove = true
 			return steady()
 		}
 		return steady().explain(ReasonDetached, "the node was removed from the provisioner as annotation "+DetachedAnnotation+
 			" asks; remove the annotation to manage the host again")
 	}
 	if n.Locked {
-		return m.waitNode()
+		return d.waitNode()
 	}
-	if m.status.OperationalStatus != metal3.OperationalStatusDetached {
-		m.event(corev1.EventTypeNormal, "Detached", "Removing the node from the provisioner without deprovisioning the host")
+	if d.status.OperationalStatus != metal3.OperationalStatusDetached {
+		d.event(corev1.EventTypeNormal, "Detached", "Removing the node from the provisioner without deprovisioning the host")
 	}
 	return act(Action{Kind: ActionDelete})
 }

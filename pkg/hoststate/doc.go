@@ -26,4 +26,10 @@
 //
 // A node that disappears (a lost Ironic database) is registered again from any state:
 // provisioned hosts are adopted, never deployed again; available hosts return to available.
+//
+// Code layout: Decide (decide.go) builds a decision, runs the handler of the host's state
+// (handle<State>, one file per state or group of states) and turns its step (step.go) into
+// a Result. Helpers that may or may not settle the decision return (s step, done bool): done
+// means s is the answer and the caller returns it at once; otherwise s is empty and the caller
+// goes on. No helper uses the opposite sense.
 package hoststate

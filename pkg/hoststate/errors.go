@@ -16,24 +16,24 @@ import (
 // for: the host keeps its state, records the error (with an Event) and retries after a
 // bounded backoff. err must not contain secrets.
 func ActionFailed(in Input, a Action, err error) Result {
-	m := &machine{in: in, host: in.Host, node: in.Node, status: *in.Host.Status.DeepCopy()}
-	if m.node != nil {
-		m.status.Provisioning.ID = m.node.ID
-		m.status.PoweredOn = m.node.PoweredOn()
+	d := &decision{in: in, host: in.Host, node: in.Node, status: *in.Host.Status.DeepCopy()}
+	if d.node != nil {
+		d.status.Provisioning.ID = d.node.ID
+		d.status.PoweredOn = d.node.PoweredOn()
 	}
 	var secretErr *DataSecretError
 	if errors.As(err, &secretErr) {
 		// A problem of the user, network or meta data Secret, not of the image: it is
 		// retried with the backoff (and as soon as the Secret changes), and never counts
 		// against the image's deploy attempts.
-		return m.result(m.fail(errorTypeFor(m.state(), a.Kind), err.Error()).because(ReasonDataSecret))
+		return d.result(d.fail(errorTypeFor(d.state(), a.Kind), err.Error()).because(ReasonDataSecret))
 	}
-	s := m.fail(errorTypeFor(m.state(), a.Kind), fmt.Sprintf("%s failed: %v", actionVerb[a.Kind], err))
+	s := d.fail(errorTypeFor(d.state(), a.Kind), fmt.Sprintf("%s failed: %v", actionVerb[a.Kind], err))
 	if a.Kind == ActionDeploy {
-		m.recordAttempt()
+		d.recordAttempt()
 		s = s.againstImage() // Ironic refused the deploy of this image
 	}
-	return m.result(s)
+	return d.result(s)
 }
 
 // DataSecretError is a problem of a host's user, network or meta data Secret found while
@@ -45,7 +45,7 @@ func (e *DataSecretError) Error() string { return e.Err.Error() }
 func (e *DataSecretError) Unwrap() error { return e.Err }
 
 // ObservationFailed is the result when reading the host's node from the provisioner failed
-// with an error other than busy or unavailable: the error is recorded in status, with an
+// with an error other than a locked node (provisioner.ErrBusy) or an unreachable provisioner: the error is recorded in status, with an
 // Event, and the host looks again after a bounded backoff. err must not contain secrets.
 //
 // A host being deleted whose node could not be read maxObservationFailuresBeforeDelete times
@@ -53,25 +53,25 @@ func (e *DataSecretError) Unwrap() error { return e.Err }
 // show (a name it refuses, a lookup it rejects); a Warning Event says what Ironic may still hold.
 // An unreachable Ironic (ProvisionerUnavailable) never releases a host: it may heal.
 func ObservationFailed(in Input, err error) Result {
-	m := &machine{in: in, host: in.Host, status: *in.Host.Status.DeepCopy()}
-	r := m.result(m.fail(errorTypeFor(m.state(), ActionNone), fmt.Sprintf("%s: %v", observationFailed, err)))
+	d := &decision{in: in, host: in.Host, status: *in.Host.Status.DeepCopy()}
+	r := d.result(d.fail(errorTypeFor(d.state(), ActionNone), fmt.Sprintf("%s: %v", observationFailed, err)))
 	// errorCount counts failures of any kind in a row: the one before must have been a failed
 	// read too, so that earlier errors never release a host on its first failed read.
 	lastRead := strings.HasPrefix(in.Host.Status.ErrorMessage, observationFailed)
-	if m.host.DeletionTimestamp == nil || !lastRead || r.Status.ErrorCount < maxObservationFailuresBeforeDelete {
+	if d.host.DeletionTimestamp == nil || !lastRead || r.Status.ErrorCount < maxObservationFailuresBeforeDelete {
 		return r
 	}
-	left := "a node named " + provisioner.HostRef{Namespace: m.host.Namespace, Name: m.host.Name}.NodeName()
-	if id := m.status.Provisioning.ID; id != "" {
+	left := "a node named " + provisioner.HostRef{Namespace: d.host.Namespace, Name: d.host.Name}.NodeName()
+	if id := d.status.Provisioning.ID; id != "" {
 		left = "node " + id
 	}
-	if mac := m.host.Spec.BootMACAddress; mac != "" {
+	if mac := d.host.Spec.BootMACAddress; mac != "" {
 		left += " with a port for " + mac
 	}
 	r.Events = append(r.Events, Event{Type: corev1.EventTypeWarning, Reason: "DeletedWithoutNode", Message: fmt.Sprintf(
 		"The node could not be read %d times while the host is being deleted; the host is released without deprovisioning or "+
 			"deleting its node: Ironic may still hold %s (in state %q here), which must be removed there (last error: %v)",
-		r.Status.ErrorCount, left, m.state(), redact.URLs(err.Error()))})
+		r.Status.ErrorCount, left, d.state(), redact.URLs(err.Error()))})
 	r.RemoveFinalizer = true
 	r.RequeueAfter = 0
 	return r

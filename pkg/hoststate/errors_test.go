@@ -81,7 +81,7 @@ func TestNodeFailuresAreReportedOnceThenRetriedAfterBackoff(t *testing.T) {
 		runSequence(t, registering(), []tick{
 			{at: 0, node: bad, want: failure(stRegistering, metal3.RegistrationError)},
 			{at: 5 * s, node: bad, want: do(ActionManage, stRegistering).count(1)},
-			{at: 6 * s, node: node(verifying), want: wait(stRegistering).count(1)},
+			{at: 6 * s, node: node(verifying), want: noActionIn(stRegistering).count(1)},
 			{at: 8 * s, node: bad, want: failure(stRegistering, metal3.RegistrationError).count(2).requeue(10 * s)},
 			{at: 18 * s, node: bad, want: do(ActionManage, stRegistering).count(2)},
 			{at: 20 * s, node: bad, want: failure(stRegistering, metal3.RegistrationError).count(3).requeue(20 * s)},
@@ -95,7 +95,7 @@ func TestNodeFailuresAreReportedOnceThenRetriedAfterBackoff(t *testing.T) {
 			{at: 0, node: bad, want: failure(stProvisioning, metal3.ProvisioningError)},
 			{at: s, node: bad, want: outcome{State: stProvisioning, ErrorType: metal3.ProvisioningError, Count: 1, Requeue: after(4 * s)}},
 			{at: 5 * s, node: bad, want: do(ActionDeploy, stProvisioning).count(1)},
-			{at: 6 * s, node: node(deploying), want: wait(stProvisioning).count(1)},
+			{at: 6 * s, node: node(deploying), want: noActionIn(stProvisioning).count(1)},
 			{at: 9 * s, node: node(active), want: steadyIn(stProvisioned, "ProvisioningComplete")},
 		})
 	})

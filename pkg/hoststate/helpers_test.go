@@ -383,7 +383,10 @@ func softPowerOff(state metal3.ProvisioningState, events ...string) outcome {
 	return outcome{Action: Action{Kind: ActionPowerOff, Soft: true}, State: state, Events: append(events, "PowerOff")}
 }
 
-func wait(state metal3.ProvisioningState) outcome { return outcome{State: state} }
+// noActionIn is a host left in state with nothing asked of the provisioner: no action, no
+// error, no Event, no finalizer removal. When it looks again is not checked (waitAfter checks
+// that), nor why it waits (the Settled condition; see settled_test.go).
+func noActionIn(state metal3.ProvisioningState) outcome { return outcome{State: state} }
 
 func waitAfter(state metal3.ProvisioningState, d time.Duration) outcome {
 	return outcome{State: state, Requeue: after(d)}

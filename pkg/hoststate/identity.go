@@ -16,31 +16,31 @@ const maxNodeNameLength = 255
 // and the host behaves as if it had no node. Only an unnamed node may be taken over by MAC.
 // A BMC address that reaches a server another host came first for is refused the same way.
 // Both are reported by registration (identityProblem).
-func (m *machine) checkIdentity() {
-	name := provisioner.HostRef{Namespace: m.host.Namespace, Name: m.host.Name}.NodeName()
-	if n := m.node; n != nil && n.FoundByBootMAC && n.Name != "" && n.Name != name {
-		m.identityProblem = fmt.Sprintf("boot MAC address %s is a port of Ironic node %s (%s), which belongs to another host; "+
-			"this host will not take it over: correct spec.bootMACAddress", m.host.Spec.BootMACAddress, n.Name, n.ID)
-		m.node = nil
+func (d *decision) checkIdentity() {
+	name := provisioner.HostRef{Namespace: d.host.Namespace, Name: d.host.Name}.NodeName()
+	if n := d.node; n != nil && n.FoundByBootMAC && n.Name != "" && n.Name != name {
+		d.identityProblem = fmt.Sprintf("boot MAC address %s is a port of Ironic node %s (%s), which belongs to another host; "+
+			"this host will not take it over: correct spec.bootMACAddress", d.host.Spec.BootMACAddress, n.Name, n.ID)
+		d.node = nil
 		return
 	}
-	if owner := m.in.BMCOwner; owner != "" {
-		m.identityProblem = fmt.Sprintf("BMC address %s reaches the same server as host %s, which was there first; "+
-			"one server can be managed by one host only", m.host.Spec.BMC.Address, owner)
+	if owner := d.in.BMCOwner; owner != "" {
+		d.identityProblem = fmt.Sprintf("BMC address %s reaches the same server as host %s, which was there first; "+
+			"one server can be managed by one host only", d.host.Spec.BMC.Address, owner)
 		return
 	}
 	if len(name) > maxNodeNameLength {
-		m.identityProblem = fmt.Sprintf("the host's Ironic node name %q is %d characters long, and Ironic accepts at most %d: "+
+		d.identityProblem = fmt.Sprintf("the host's Ironic node name %q is %d characters long, and Ironic accepts at most %d: "+
 			"shorten the host's name or namespace", name, len(name), maxNodeNameLength)
 	}
 }
 
 // identityFailure is the registration error for an identity problem.
-func (m *machine) identityFailure() step {
-	return m.fail(m.registrationErrorType(), m.identityProblem).because(ReasonIdentityConflict)
+func (d *decision) identityFailure() step {
+	return d.fail(d.registrationErrorType(), d.identityProblem).because(ReasonIdentityConflict)
 }
 
 // nodeIsOurs reports whether the node may be recorded as the host's.
-func (m *machine) nodeIsOurs() bool {
-	return m.node != nil && m.identityProblem == ""
+func (d *decision) nodeIsOurs() bool {
+	return d.node != nil && d.identityProblem == ""
 }

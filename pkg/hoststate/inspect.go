@@ -9,77 +9,77 @@ import (
 )
 
 // handleInspecting runs hardware inspection and records what it found.
-func handleInspecting(m *machine) step {
+func handleInspecting(d *decision) step {
 	// A node that is registered again (the backend lost it) has no inspection data: an
 	// inspection started on the old node must start over, or the host waits for hardware
 	// details that never come.
-	if s, ok := m.register(); !ok {
-		if m.node == nil {
-			m.status.OperationHistory.Inspect.Start = metav1.Time{}
+	if s, done := d.register(); done {
+		if d.node == nil {
+			d.status.OperationHistory.Inspect.Start = metav1.Time{}
 		}
 		return s
 	}
-	if s, ok := m.reenroll(); ok {
-		m.status.OperationHistory.Inspect.Start = metav1.Time{}
+	if s, done := d.reenroll(); done {
+		d.status.OperationHistory.Inspect.Start = metav1.Time{}
 		return s
 	}
-	n := m.node
+	n := d.node
 	switch n.ProvisionState {
 	case provisioner.StateManageable:
 		if !n.Stable() {
-			return m.waitNode()
+			return d.waitNode()
 		}
-		if !inspectionStarted(m.status) {
-			return m.startInspection()
+		if !inspectionStarted(d.status) {
+			return d.startInspection()
 		}
-		return m.inspectionComplete()
+		return d.inspectionComplete()
 	case provisioner.StateCleaning, provisioner.StateCleanWait, provisioner.StateCleanFail, provisioner.StateAvailable:
-		if inspectionStarted(m.status) {
+		if inspectionStarted(d.status) {
 			// Inspection finished and preparation (provide) was asked for, but the status
 			// saying so was lost: record the hardware and go on preparing, never inspecting
 			// and cleaning the node all over again.
-			return m.inspectionComplete()
+			return d.inspectionComplete()
 		}
 	}
 	switch n.ProvisionState {
 	case provisioner.StateInspectFail:
 		// Inspect again from the start once the node is manageable.
-		m.status.OperationHistory.Inspect.Start = metav1.Time{}
-		return m.failOrRetry(metal3.InspectionError, "inspection failed: "+n.LastError, Action{Kind: ActionRecover})
+		d.status.OperationHistory.Inspect.Start = metav1.Time{}
+		return d.failOrRetry(metal3.InspectionError, "inspection failed: "+n.LastError, Action{Kind: ActionRecover})
 	case provisioner.StateAvailable, provisioner.StateCleanFail, provisioner.StateAdoptFail:
 		return act(Action{Kind: ActionRecover})
 	}
-	return m.waitNode()
+	return d.waitNode()
 }
 
 // inspectionComplete records the hardware the inspection found and moves on to preparing.
-func (m *machine) inspectionComplete() step {
-	if m.in.Hardware == nil {
+func (d *decision) inspectionComplete() step {
+	if d.in.Hardware == nil {
 		// The controller reads the hardware when NeedsHardware says so.
 		return waitFor(actionPoll)
 	}
-	m.status.HardwareDetails = m.in.Hardware.DeepCopy()
-	m.status.OperationHistory.Inspect.End = m.now()
-	m.event(corev1.EventTypeNormal, "InspectionComplete", "Hardware inspection completed")
-	m.setState(metal3.StatePreparing)
-	return handlePreparing(m)
+	d.status.HardwareDetails = d.in.Hardware.DeepCopy()
+	d.status.OperationHistory.Inspect.End = d.now()
+	d.event(corev1.EventTypeNormal, "InspectionComplete", "Hardware inspection completed")
+	d.setState(metal3.StatePreparing)
+	return handlePreparing(d)
 }
 
-func (m *machine) startInspection() step {
-	if problem := fastInspectionProblem(m.host); problem != "" {
-		return m.failFastInspection(problem)
+func (d *decision) startInspection() step {
+	if problem := fastInspectionProblem(d.host); problem != "" {
+		return d.failFastInspection(problem)
 	}
-	if !canInspect(m.host) && !reinspectRequested(m.host) {
+	if !canInspect(d.host) && !reinspectRequested(d.host) {
 		// Here after fast inspection was refused and the mode changed: a BMC driver without
 		// out-of-band inspection skips it, as at registration. (An inspection the user asked
 		// for with the inspect annotation is tried, and Ironic's refusal reported, as before.)
-		return m.skipInspection()
+		return d.skipInspection()
 	}
-	if _, ok := m.host.Annotations[InspectAnnotation]; ok && reinspectRequested(m.host) {
-		m.removeAnnotations = append(m.removeAnnotations, InspectAnnotation)
+	if _, ok := d.host.Annotations[InspectAnnotation]; ok && reinspectRequested(d.host) {
+		d.removeAnnotations = append(d.removeAnnotations, InspectAnnotation)
 	}
-	m.status.OperationHistory.Inspect = metal3.OperationMetric{Start: m.now()}
-	m.event(corev1.EventTypeNormal, "InspectionStarted", "Hardware inspection started")
+	d.status.OperationHistory.Inspect = metal3.OperationMetric{Start: d.now()}
+	d.event(corev1.EventTypeNormal, "InspectionStarted", "Hardware inspection started")
 	return act(Action{Kind: ActionInspect})
 }
 

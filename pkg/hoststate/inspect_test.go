@@ -15,22 +15,22 @@ func TestInspecting(t *testing.T) {
 	runTable(t, []row{
 		{"an inspecting host whose node is gone registers it again", host(stInspecting), nil, nil, do(ActionRegister, stInspecting)},
 		{"an inspecting host whose node is enrolled again manages it", host(stInspecting), node(enroll), nil, do(ActionManage, stInspecting)},
-		{"an inspecting host waits while its node is verified", host(stInspecting), node(verifying), nil, wait(stInspecting)},
+		{"an inspecting host waits while its node is verified", host(stInspecting), node(verifying), nil, noActionIn(stInspecting)},
 		{"a manageable node is inspected", host(stInspecting), node(manageable), nil, do(ActionInspect, stInspecting, "InspectionStarted")},
-		{"a node being inspected is waited for", host(stInspecting, started), node(inspecting), nil, wait(stInspecting)},
-		{"a node in inspect wait is waited for", host(stInspecting, started), node(inspectWait), nil, wait(stInspecting)},
+		{"a node being inspected is waited for", host(stInspecting, started), node(inspecting), nil, noActionIn(stInspecting)},
+		{"a node in inspect wait is waited for", host(stInspecting, started), node(inspectWait), nil, noActionIn(stInspecting)},
 		{"a node that finished inspection waits for its hardware details", host(stInspecting, started), node(manageable), nil,
 			waitAfter(stInspecting, time.Second)},
 		{"a node that finished inspection, with hardware details, is prepared", host(stInspecting, started), node(manageable), []inputOpt{hardware},
 			provide(stPreparing, "InspectionComplete")},
 		{"a node that finished inspection but still settles is waited for", host(stInspecting, started), node(manageable, settling), []inputOpt{hardware},
-			wait(stInspecting)},
+			noActionIn(stInspecting)},
 		{"a failed inspection is an inspection error", host(stInspecting, started), node(inspectFail, lastError("no agent call-back")), nil,
 			failure(stInspecting, metal3.InspectionError)},
 		{"an inspecting host whose node is available recovers it", host(stInspecting), node(available), nil, do(ActionRecover, stInspecting)},
 		{"an inspecting host whose node failed cleaning recovers it", host(stInspecting), node(cleanFail), nil, do(ActionRecover, stInspecting)},
 		{"an inspecting host whose node failed adoption recovers it", host(stInspecting), node(adoptFail), nil, do(ActionRecover, stInspecting)},
-		{"an inspecting host waits while its node cleans", host(stInspecting), node(cleaning), nil, wait(stInspecting)},
+		{"an inspecting host waits while its node cleans", host(stInspecting), node(cleaning), nil, noActionIn(stInspecting)},
 	})
 }
 
@@ -59,7 +59,7 @@ func TestInspectionStartsOverOnANewNode(t *testing.T) {
 		h := host(stInspecting, inspectionStartedAt(at(-time.Minute)))
 		runSequence(t, h, []tick{
 			{at: 0, node: nil, want: do(ActionRegister, stInspecting)},
-			{at: s, node: node(verifying), want: wait(stInspecting)},
+			{at: s, node: node(verifying), want: noActionIn(stInspecting)},
 			{at: 3 * s, node: node(manageable), want: do(ActionInspect, stInspecting, "InspectionStarted")},
 		})
 	})
@@ -108,18 +108,18 @@ func TestPreparing(t *testing.T) {
 		{"a manageable node is cleaned and made available", host(stPreparing), node(manageable), nil, provide(stPreparing)},
 		{"a manageable node of a host without automated cleaning is made available without cleaning", host(stPreparing, noCleaning), node(manageable), nil,
 			outcome{Action: Action{Kind: ActionProvide}, State: stPreparing}},
-		{"a node being cleaned is waited for", host(stPreparing), node(cleaning), nil, wait(stPreparing)},
-		{"a node in clean wait is waited for", host(stPreparing), node(cleanWait), nil, wait(stPreparing)},
+		{"a node being cleaned is waited for", host(stPreparing), node(cleaning), nil, noActionIn(stPreparing)},
+		{"a node in clean wait is waited for", host(stPreparing), node(cleanWait), nil, noActionIn(stPreparing)},
 		{"a failed cleaning is a preparation error", host(stPreparing), node(cleanFail, lastError("erase failed")), nil,
 			failure(stPreparing, metal3.PreparationError)},
 		{"an available node makes the host available", host(stPreparing), node(available), nil, steadyIn(stAvailable)},
 		{"an available node with an image set starts provisioning", host(stPreparing, image(imgA)), node(available), nil,
 			startsProvisioning("ProvisioningStarted")},
-		{"an available node that still settles is waited for", host(stPreparing), node(available, settling), nil, wait(stPreparing)},
+		{"an available node that still settles is waited for", host(stPreparing), node(available, settling), nil, noActionIn(stPreparing)},
 		{"a preparing host whose node failed inspection recovers it", host(stPreparing), node(inspectFail), nil, do(ActionRecover, stPreparing)},
 		{"a preparing host whose node failed adoption recovers it", host(stPreparing), node(adoptFail), nil, do(ActionRecover, stPreparing)},
 		{"a preparing host whose node is gone registers it again", host(stPreparing), nil, nil, do(ActionRegister, stPreparing)},
 		{"a preparing host whose node is enrolled again manages it", host(stPreparing), node(enroll), nil, do(ActionManage, stPreparing)},
-		{"a preparing host waits while its node is verified", host(stPreparing), node(verifying), nil, wait(stPreparing)},
+		{"a preparing host waits while its node is verified", host(stPreparing), node(verifying), nil, noActionIn(stPreparing)},
 	})
 }

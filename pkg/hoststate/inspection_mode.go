@@ -26,7 +26,7 @@ func fastInspectionProblem(h *metal3.BareMetalHost) string {
 
 // failFastInspection is the inspection error of a host asking for fast inspection its BMC
 // cannot do: it stays inspecting, nothing is asked of Ironic, until the mode or address changes.
-func (m *machine) failFastInspection(problem string) step {
-	m.setState(metal3.StateInspecting)
-	return m.fail(metal3.InspectionError, problem).because(ReasonFastInspectionUnsupported)
+func (d *decision) failFastInspection(problem string) step {
+	d.setState(metal3.StateInspecting)
+	return d.fail(metal3.InspectionError, problem).because(ReasonFastInspectionUnsupported)
 }

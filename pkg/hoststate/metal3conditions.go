@@ -129,17 +129,17 @@ var metal3ConditionOrder = []string{
 // setMetal3Conditions records metal3's conditions for the decided status. A condition's
 // lastTransitionTime moves only when its status does, and nothing changes while the values
 // stay the same, so these conditions never cause a status write of their own.
-func (m *machine) setMetal3Conditions() {
-	values := metal3Conditions(&m.status, m.node)
+func (d *decision) setMetal3Conditions() {
+	values := metal3Conditions(&d.status, d.node)
 	for _, t := range metal3ConditionOrder {
 		v := values[t]
-		meta.SetStatusCondition(&m.status.Conditions, metav1.Condition{
-			Type: t, Status: v.status, Reason: v.reason, ObservedGeneration: m.host.Generation, LastTransitionTime: m.now(),
+		meta.SetStatusCondition(&d.status.Conditions, metav1.Condition{
+			Type: t, Status: v.status, Reason: v.reason, ObservedGeneration: d.host.Generation, LastTransitionTime: d.now(),
 		})
 	}
-	meta.SetStatusCondition(&m.status.Conditions, metav1.Condition{
+	meta.SetStatusCondition(&d.status.Conditions, metav1.Condition{
 		Type: ConditionHealthy, Status: metav1.ConditionUnknown, Reason: ReasonUnknownHealth,
-		Message: "the provisioner reports no health for this host", ObservedGeneration: m.host.Generation,
-		LastTransitionTime: m.now(),
+		Message: "the provisioner reports no health for this host", ObservedGeneration: d.host.Generation,
+		LastTransitionTime: d.now(),
 	})
 }

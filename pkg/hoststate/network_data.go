@@ -6,8 +6,8 @@ import metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
 // network data (spec.preprovisioningNetworkDataName), as metal3 updates the node's
 // network_data. A host on its way out is left as it is: as in metal3, a Secret removed during
 // deletion never holds it up.
-func (m *machine) networkDataChanged() bool {
-	return !BeingDeleted(m.host) && m.node.NetworkDataVersion != m.in.NetworkDataVersion
+func (d *decision) networkDataChanged() bool {
+	return !BeingDeleted(d.host) && d.node.NetworkDataVersion != d.in.NetworkDataVersion
 }
 
 // BeingDeleted reports whether the host is on its way out: deleted, or in a deletion state.

@@ -6,45 +6,45 @@ import (
 )
 
 // handlePreparing makes the node available, cleaning it per spec.automatedCleaningMode.
-func handlePreparing(m *machine) step {
-	if s, ok := m.register(); !ok {
+func handlePreparing(d *decision) step {
+	if s, done := d.register(); done {
 		return s
 	}
-	if s, ok := m.reenroll(); ok {
+	if s, done := d.reenroll(); done {
 		return s
 	}
-	n := m.node
+	n := d.node
 	switch n.ProvisionState {
 	case provisioner.StateAvailable:
 		if !n.Stable() {
-			return m.waitNode()
+			return d.waitNode()
 		}
-		m.setState(metal3.StateAvailable)
-		return handleAvailable(m)
+		d.setState(metal3.StateAvailable)
+		return handleAvailable(d)
 	}
-	if s, ok := m.towardAvailable(metal3.PreparationError, "cleaning failed: "); ok {
+	if s, done := d.towardAvailable(metal3.PreparationError, "cleaning failed: "); done {
 		return s
 	}
-	return m.waitNode()
+	return d.waitNode()
 }
 
-func (m *machine) provide() Action {
-	return Action{Kind: ActionProvide, AutomatedClean: m.host.Spec.AutomatedCleaningMode != metal3.CleaningModeDisabled}
+func (d *decision) provide() Action {
+	return Action{Kind: ActionProvide, AutomatedClean: d.host.Spec.AutomatedCleaningMode != metal3.CleaningModeDisabled}
 }
 
 // towardAvailable moves a node that is on its way to available, or failed on the way, one step
 // on: manageable is provided (cleaned), a failed cleaning is reported and retried, other failed
-// states are recovered. ok=false when the node is in none of these states.
-func (m *machine) towardAvailable(cleanErr metal3.ErrorType, cleanMsg string) (step, bool) {
-	n := m.node
+// states are recovered. done is false when the node is in none of these states.
+func (d *decision) towardAvailable(cleanErr metal3.ErrorType, cleanMsg string) (s step, done bool) {
+	n := d.node
 	switch n.ProvisionState {
 	case provisioner.StateManageable:
 		if !n.Stable() {
-			return m.waitNode(), true
+			return d.waitNode(), true
 		}
-		return act(m.provide()), true
+		return act(d.provide()), true
 	case provisioner.StateCleanFail:
-		return m.failOrRetry(cleanErr, cleanMsg+n.LastError, Action{Kind: ActionRecover}), true
+		return d.failOrRetry(cleanErr, cleanMsg+n.LastError, Action{Kind: ActionRecover}), true
 	case provisioner.StateInspectFail, provisioner.StateAdoptFail:
 		return act(Action{Kind: ActionRecover}), true
 	}

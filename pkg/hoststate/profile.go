@@ -47,17 +47,17 @@ func hardwareProfileName(h *metal3.BareMetalHost, st *metal3.BareMetalHostStatus
 }
 
 // matchProfile records the host's hardware profile in status.hardwareProfile, with metal3's
-// ProfileSet Event; ok is false (and s the failure) when the profile is unknown.
-func (m *machine) matchProfile(errType metal3.ErrorType) (s step, ok bool) {
-	name := hardwareProfileName(m.host, &m.status)
+// ProfileSet Event; done (and s the failure) when the profile is unknown.
+func (d *decision) matchProfile(errType metal3.ErrorType) (s step, done bool) {
+	name := hardwareProfileName(d.host, &d.status)
 	if _, known := hardwareProfiles[name]; !known {
-		return m.fail(errType, fmt.Sprintf("no hardware profile named %q", name)).because(ReasonInvalidHardwareProfile), false
+		return d.fail(errType, fmt.Sprintf("no hardware profile named %q", name)).because(ReasonInvalidHardwareProfile), true
 	}
-	if m.status.HardwareProfile != name {
-		m.status.HardwareProfile = name
-		m.event(corev1.EventTypeNormal, "ProfileSet", "Hardware profile set: %s", name)
+	if d.status.HardwareProfile != name {
+		d.status.HardwareProfile = name
+		d.event(corev1.EventTypeNormal, "ProfileSet", "Hardware profile set: %s", name)
 	}
-	return step{}, true
+	return step{}, false
 }
 
 // provisioningHints are the root device hints of a deploy: spec.rootDeviceHints when given

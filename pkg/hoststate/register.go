@@ -8,144 +8,115 @@ import (
 )
 
 // handleNone starts managing a new host.
-func handleNone(m *machine) step {
-	if m.host.Spec.BMC.Address == "" {
-		m.setState(metal3.StateUnmanaged)
+func handleNone(d *decision) step {
+	if d.host.Spec.BMC.Address == "" {
+		d.setState(metal3.StateUnmanaged)
 		return steady()
 	}
-	return m.startRegistration()
+	return d.startRegistration()
 }
 
 // handleUnmanaged waits for BMC details.
-func handleUnmanaged(m *machine) step {
-	if m.host.Spec.BMC.Address == "" {
+func handleUnmanaged(d *decision) step {
+	if d.host.Spec.BMC.Address == "" {
 		return steady()
 	}
-	return m.startRegistration()
+	return d.startRegistration()
 }
 
-func (m *machine) startRegistration() step {
-	m.setState(metal3.StateRegistering)
-	m.status.OperationHistory.Register = metal3.OperationMetric{Start: m.now()}
-	return handleRegistering(m)
+func (d *decision) startRegistration() step {
+	d.setState(metal3.StateRegistering)
+	d.status.OperationHistory.Register = metal3.OperationMetric{Start: d.now()}
+	return handleRegistering(d)
 }
 
 // handleRegistering creates the node and waits until the backend has verified BMC access.
-func handleRegistering(m *machine) step {
-	if s, ok := m.register(); !ok {
+func handleRegistering(d *decision) step {
+	if s, done := d.register(); done {
 		return s
 	}
-	n := m.node
+	n := d.node
 	switch n.ProvisionState {
 	case provisioner.StateEnroll:
 		if n.LastError != "" && n.Stable() {
-			return m.failOrRetry(metal3.RegistrationError, "BMC access verification failed: "+n.LastError, Action{Kind: ActionManage})
+			return d.failOrRetry(metal3.RegistrationError, "BMC access verification failed: "+n.LastError, Action{Kind: ActionManage})
 		}
 		return act(Action{Kind: ActionManage})
 	case provisioner.StateManageable, provisioner.StateAvailable, provisioner.StateActive:
 		if !n.Stable() {
-			return m.waitNode()
+			return d.waitNode()
 		}
-		m.credentialsValidated()
-		return m.registered()
+		d.credentialsValidated()
+		return d.registered()
 	case provisioner.StateInspecting, provisioner.StateInspectWait:
 		// The inspection this controller started once registration completed, before the
 		// status saying so was lost: wait for it as inspecting, do not start another.
-		m.credentialsValidated()
-		m.status.OperationHistory.Register.End = m.now()
-		m.setState(metal3.StateInspecting)
-		m.status.OperationHistory.Inspect = metal3.OperationMetric{Start: m.now()}
-		return m.waitNode()
+		d.credentialsValidated()
+		d.status.OperationHistory.Register.End = d.now()
+		d.setState(metal3.StateInspecting)
+		d.status.OperationHistory.Inspect = metal3.OperationMetric{Start: d.now()}
+		return d.waitNode()
 	case provisioner.StateInspectFail, provisioner.StateCleanFail, provisioner.StateAdoptFail:
 		return act(Action{Kind: ActionRecover})
 	}
-	return m.waitNode()
+	return d.waitNode()
 }
 
 // registered moves a host whose node is verified on to its next state.
-func (m *machine) registered() step {
-	if s, ok := m.matchProfile(metal3.RegistrationError); !ok {
+func (d *decision) registered() step {
+	if s, done := d.matchProfile(metal3.RegistrationError); done {
 		return s
 	}
-	if n := m.node; !m.host.Spec.ExternallyProvisioned && n.ProvisionState == provisioner.StateManageable {
-		if s, wait := m.noSlot(); wait {
+	if n := d.node; !d.host.Spec.ExternallyProvisioned && n.ProvisionState == provisioner.StateManageable {
+		if s, done := d.noSlot(); done {
 			return s
 		}
 	}
-	m.status.OperationHistory.Register.End = m.now()
-	m.event(corev1.EventTypeNormal, "Registered", "Registered host with BMC %s", m.host.Spec.BMC.Address)
-	n := m.node
+	d.status.OperationHistory.Register.End = d.now()
+	d.event(corev1.EventTypeNormal, "Registered", "Registered host with BMC %s", d.host.Spec.BMC.Address)
+	n := d.node
 	switch {
-	case m.host.Spec.ExternallyProvisioned:
-		m.setState(metal3.StateExternallyProvisioned)
-		return handleExternallyProvisioned(m)
+	case d.host.Spec.ExternallyProvisioned:
+		d.setState(metal3.StateExternallyProvisioned)
+		return handleExternallyProvisioned(d)
 	case n.ProvisionState == provisioner.StateActive:
 		// A node already running an image (found again after a lost database): keep it.
-		m.setState(metal3.StateProvisioned)
-		return handleProvisioned(m)
+		d.setState(metal3.StateProvisioned)
+		return handleProvisioned(d)
 	case n.ProvisionState == provisioner.StateAvailable:
-		if m.in.Hardware != nil && m.status.HardwareDetails == nil {
+		if d.in.Hardware != nil && d.status.HardwareDetails == nil {
 			// Inspected and prepared before the statuses saying so were written.
-			m.status.HardwareDetails = m.in.Hardware.DeepCopy()
+			d.status.HardwareDetails = d.in.Hardware.DeepCopy()
 		}
-		m.setState(metal3.StateAvailable)
-		return handleAvailable(m)
-	case fastInspectionProblem(m.host) != "":
-		return m.failFastInspection(fastInspectionProblem(m.host))
-	case inspectionDisabled(m.host) || !canInspect(m.host):
-		return m.skipInspection()
+		d.setState(metal3.StateAvailable)
+		return handleAvailable(d)
+	case fastInspectionProblem(d.host) != "":
+		return d.failFastInspection(fastInspectionProblem(d.host))
+	case inspectionDisabled(d.host) || !canInspect(d.host):
+		return d.skipInspection()
 	}
-	if n.Inspected && m.in.Hardware != nil {
+	if n.Inspected && d.in.Hardware != nil {
 		// Inspected already (the status saying it was inspecting was lost, or the node was
 		// enrolled and inspected before this host took it): use what Ironic found.
-		m.setState(metal3.StateInspecting)
-		m.status.OperationHistory.Inspect = metal3.OperationMetric{Start: m.now()}
-		return m.inspectionComplete()
+		d.setState(metal3.StateInspecting)
+		d.status.OperationHistory.Inspect = metal3.OperationMetric{Start: d.now()}
+		return d.inspectionComplete()
 	}
-	m.setState(metal3.StateInspecting)
-	return m.startInspection()
+	d.setState(metal3.StateInspecting)
+	return d.startInspection()
 }
 
 // skipInspection moves a host that is not inspected on to preparing, with the hardware
 // details of its annotation if it has one.
-func (m *machine) skipInspection() step {
-	hw, ok, err := hardwareFromAnnotation(m.host)
+func (d *decision) skipInspection() step {
+	hw, ok, err := hardwareFromAnnotation(d.host)
 	if err != nil {
-		return m.fail(metal3.InspectionError, err.Error()).because(ReasonInvalidAnnotation)
+		return d.fail(metal3.InspectionError, err.Error()).because(ReasonInvalidAnnotation)
 	}
 	if ok {
-		m.status.HardwareDetails = hw
-		m.removeAnnotations = append(m.removeAnnotations, HardwareDetailsAnnotation)
+		d.status.HardwareDetails = hw
+		d.removeAnnotations = append(d.removeAnnotations, HardwareDetailsAnnotation)
 	}
-	m.setState(metal3.StatePreparing)
-	return handlePreparing(m)
-}
-
-// reenroll handles a node that is back in enroll or verifying in a state past registration:
-// the backend lost it and it was registered again.
-func (m *machine) reenroll() (step, bool) {
-	switch m.node.ProvisionState {
-	case provisioner.StateEnroll:
-		if m.node.LastError != "" && m.node.Stable() {
-			return m.failOrRetry(m.registrationErrorType(), "BMC access verification failed: "+m.node.LastError, Action{Kind: ActionManage}), true
-		}
-		return act(Action{Kind: ActionManage}), true
-	case provisioner.StateVerifying:
-		return m.waitNode(), true
-	}
-	return step{}, false
-}
-
-// failOrRetry reports a failed node operation once, then retries it after the backoff.
-func (m *machine) failOrRetry(t metal3.ErrorType, msg string, retry Action) step {
-	st := m.in.Host.Status
-	if st.ErrorType == t && st.ErrorMessage == msg {
-		if m.backoffElapsed() {
-			return act(retry)
-		}
-		m.status.ErrorType, m.status.ErrorMessage = st.ErrorType, st.ErrorMessage
-		m.status.OperationalStatus = metal3.OperationalStatusError
-		return waitFor(max(m.retryWait(), actionPoll)).because(ReasonErrorBackoff)
-	}
-	return m.fail(t, msg)
+	d.setState(metal3.StatePreparing)
+	return handlePreparing(d)
 }

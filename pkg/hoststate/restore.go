@@ -8,47 +8,47 @@ import (
 
 // restoreStatus copies StatusAnnotation onto a host that has no state yet: one moved from
 // another cluster (clusterctl move writes the annotation, recreates the host paused, then
-// unpauses it). stop=true ends the decision with the returned step.
+// unpauses it). done: the returned step ends the decision.
 //
 // A value that cannot be decoded never makes the host look new: registering it would inspect,
 // clean and deploy a server that is running. The host keeps its empty state, reports the
 // problem, and nothing is sent to the provisioner until the annotation is fixed or removed.
-func (m *machine) restoreStatus() (step, bool) {
-	if _, ok := m.host.Annotations[StatusAnnotation]; !ok {
+func (d *decision) restoreStatus() (s step, done bool) {
+	if _, ok := d.host.Annotations[StatusAnnotation]; !ok {
 		return step{}, false
 	}
-	if m.in.Host.Status.Provisioning.State != metal3.StateNone {
+	if d.in.Host.Status.Provisioning.State != metal3.StateNone {
 		// The host already has a status of its own: the annotation is stale.
-		m.removeAnnotations = append(m.removeAnnotations, StatusAnnotation)
+		d.removeAnnotations = append(d.removeAnnotations, StatusAnnotation)
 		return step{}, false
 	}
-	st, _, err := statusFromAnnotation(m.host)
+	st, _, err := statusFromAnnotation(d.host)
 	if err != nil {
-		if m.host.DeletionTimestamp != nil {
+		if d.host.DeletionTimestamp != nil {
 			// Nothing is known of the server: let the host go and leave its node alone.
-			m.remove = true
-			m.event(corev1.EventTypeWarning, ReasonInvalidAnnotation,
+			d.remove = true
+			d.event(corev1.EventTypeWarning, ReasonInvalidAnnotation,
 				"Host deleted with an undecodable %s annotation; its Ironic node, if any, was left as it is", StatusAnnotation)
 			return steady(), true
 		}
-		return m.fail(metal3.RegistrationError, err.Error()+"; nothing is done to the host until the annotation is fixed or removed").
+		return d.fail(metal3.RegistrationError, err.Error()+"; nothing is done to the host until the annotation is fixed or removed").
 			because(ReasonInvalidAnnotation), true
 	}
-	id := m.status.Provisioning.ID
-	m.status = *st
-	if id != "" && m.status.Provisioning.ID == "" {
-		m.status.Provisioning.ID = id
+	id := d.status.Provisioning.ID
+	d.status = *st
+	if id != "" && d.status.Provisioning.ID == "" {
+		d.status.Provisioning.ID = id
 	}
-	m.status.Conditions = nil
-	if m.in.HardwareData != nil {
+	d.status.Conditions = nil
+	if d.in.HardwareData != nil {
 		// metal3's rule: the moved HardwareData wins over the annotation's copy (CAPM3 strips
 		// hardware from the annotation and moves the HardwareData beside the host).
-		m.status.HardwareDetails = m.in.HardwareData.DeepCopy()
+		d.status.HardwareDetails = d.in.HardwareData.DeepCopy()
 	}
-	m.removeAnnotations = append(m.removeAnnotations, StatusAnnotation)
-	m.event(corev1.EventTypeNormal, "StatusRestored", "Status restored from annotation %s: %s", StatusAnnotation, st.Provisioning.State)
+	d.removeAnnotations = append(d.removeAnnotations, StatusAnnotation)
+	d.event(corev1.EventTypeNormal, "StatusRestored", "Status restored from annotation %s: %s", StatusAnnotation, st.Provisioning.State)
 	// Decide from the restored status right away: its node may need registering.
-	return m.run(), true
+	return d.run(), true
 }
 
 // NeedsHardwareData reports whether the decision wants the HardwareData named after the host

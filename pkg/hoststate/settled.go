@@ -40,52 +40,52 @@ const (
 )
 
 // setSettledCondition records what the host waits for after this step.
-func (m *machine) setSettledCondition(s step, requeue time.Duration) {
+func (d *decision) setSettledCondition(s step, requeue time.Duration) {
 	status, reason, msg := metav1.ConditionFalse, s.reason, s.why
 	switch {
 	case s.errType != "":
 		if reason == "" {
 			reason = ReasonErrorBackoff
 		}
-		msg = fmt.Sprintf("%s: %s; next attempt at %s", s.errType, s.errMsg, m.nextAttempt())
-	case reason == ReasonErrorBackoff || (m.status.ErrorType != "" && !s.steady && s.action.Kind == ActionNone &&
+		msg = fmt.Sprintf("%s: %s; next attempt at %s", s.errType, s.errMsg, d.nextAttempt())
+	case reason == ReasonErrorBackoff || (d.status.ErrorType != "" && !s.steady && s.action.Kind == ActionNone &&
 		reason != ReasonProvisioningLimit):
 		// While an error waits out its backoff the message must not change, or each look
 		// would write status (and move lastUpdated, the base of the backoff).
 		reason = ReasonErrorBackoff
-		msg = fmt.Sprintf("%s: %s; next attempt at %s", m.status.ErrorType, m.status.ErrorMessage, m.nextAttempt())
+		msg = fmt.Sprintf("%s: %s; next attempt at %s", d.status.ErrorType, d.status.ErrorMessage, d.nextAttempt())
 	case s.action.Kind != ActionNone:
 		reason = ReasonActionRequested
 		msg = fmt.Sprintf("asked the provisioner for %s", actionVerb[s.action.Kind])
-	case m.remove:
+	case d.remove:
 		reason, msg = ReasonDeleting, "the node is deleted; the host is released"
-	case m.state() == metal3.StateUnmanaged:
+	case d.state() == metal3.StateUnmanaged:
 		reason, msg = ReasonUnmanaged, "no BMC address: set spec.bmc.address and spec.bmc.credentialsName to manage this host"
 	case reason == ReasonProvisioningLimit || reason == ReasonDetached || reason == ReasonPoweredOffByAnnotation ||
 		reason == ReasonWaitingForSlot:
 	case s.steady:
 		status, reason = metav1.ConditionTrue, ReasonStable
-		msg = fmt.Sprintf("the host is %s and powered %s", m.state(), onOff(m.status.PoweredOn))
+		msg = fmt.Sprintf("the host is %s and powered %s", d.state(), onOff(d.status.PoweredOn))
 	case reason == "":
-		reason, msg = ReasonOperationInProgress, fmt.Sprintf("%s; checking again within %s", describeNode(m.node), requeue)
+		reason, msg = ReasonOperationInProgress, fmt.Sprintf("%s; checking again within %s", describeNode(d.node), requeue)
 	}
-	if m.host.DeletionTimestamp != nil && status == metav1.ConditionFalse && reason == ReasonOperationInProgress {
+	if d.host.DeletionTimestamp != nil && status == metav1.ConditionFalse && reason == ReasonOperationInProgress {
 		msg = "the host is being deleted: " + msg
 	}
-	meta.SetStatusCondition(&m.status.Conditions, metav1.Condition{
+	meta.SetStatusCondition(&d.status.Conditions, metav1.Condition{
 		Type: ConditionSettled, Status: status, Reason: reason, Message: redact.URLs(msg),
-		ObservedGeneration: m.host.Generation, LastTransitionTime: m.now(),
+		ObservedGeneration: d.host.Generation, LastTransitionTime: d.now(),
 	})
 }
 
 // nextAttempt is when the current error will be retried, to the second.
-func (m *machine) nextAttempt() string {
-	base := m.in.Now
-	if lu := m.in.Host.Status.LastUpdated; lu != nil && m.in.Host.Status.ErrorType == m.status.ErrorType &&
-		m.in.Host.Status.ErrorMessage == m.status.ErrorMessage && m.in.Host.Status.ErrorCount == m.status.ErrorCount {
+func (d *decision) nextAttempt() string {
+	base := d.in.Now
+	if lu := d.in.Host.Status.LastUpdated; lu != nil && d.in.Host.Status.ErrorType == d.status.ErrorType &&
+		d.in.Host.Status.ErrorMessage == d.status.ErrorMessage && d.in.Host.Status.ErrorCount == d.status.ErrorCount {
 		base = lu.Time
 	}
-	return base.Add(Backoff(m.status.ErrorCount)).UTC().Format(time.RFC3339)
+	return base.Add(Backoff(d.status.ErrorCount)).UTC().Format(time.RFC3339)
 }
 
 // describeNode says what the node is doing, with when it started, in words that stay the same

@@ -20,7 +20,7 @@ func TestAFullProvisioningLimitHoldsHostsBeforeTheyStartWork(t *testing.T) {
 		{"a host already provisioning keeps going", host(stProvisioning, running(imgA)), node(available),
 			[]inputOpt{slotsFull}, do(ActionDeploy, stProvisioning)},
 		{"a host already inspecting keeps going", host(stInspecting, inspectionStartedAt(t0)), node(inspecting),
-			[]inputOpt{slotsFull}, wait(stInspecting)},
+			[]inputOpt{slotsFull}, noActionIn(stInspecting)},
 		{"with a free slot an available host with an image starts provisioning", host(stAvailable, image(imgA)), node(available),
 			nil, startsProvisioning("ProvisioningStarted")},
 	})

@@ -49,13 +49,13 @@ func waitFor(d time.Duration) step { return step{after: d} }
 func steady() step                 { return step{steady: true, after: steadyRecheck} }
 
 // fail reports an error; status.errorMessage never carries the user information of a URL.
-func (m *machine) fail(t metal3.ErrorType, msg string) step {
+func (d *decision) fail(t metal3.ErrorType, msg string) step {
 	return step{errType: t, errMsg: redact.URLs(msg)}
 }
 
 // waitNode waits for the node's operation in progress, polling less often the longer it runs.
-func (m *machine) waitNode() step {
-	s := waitFor(pollInterval(m.node, m.in.Now)).explain(ReasonOperationInProgress, describeNode(m.node))
+func (d *decision) waitNode() step {
+	s := waitFor(pollInterval(d.node, d.in.Now)).explain(ReasonOperationInProgress, describeNode(d.node))
 	s.watch = true
 	return s
 }
@@ -74,45 +74,4 @@ func pollInterval(n *provisioner.Node, now time.Time) time.Duration {
 	default:
 		return maxPoll
 	}
-}
-
-// Backoff is the delay before retrying after errorCount consecutive failures: 5 s doubling
-// to a bound of 5 minutes.
-func Backoff(errorCount int) time.Duration {
-	const base, limit = 5 * time.Second, 5 * time.Minute
-	if errorCount <= 1 {
-		return base
-	}
-	d := base
-	for i := 1; i < errorCount; i++ {
-		d *= 2
-		if d >= limit {
-			return limit
-		}
-	}
-	return d
-}
-
-// busyStates are the host states in which the provisioner works on the node; the number of
-// hosts in them at once is limited.
-var busyStates = map[metal3.ProvisioningState]bool{
-	metal3.StateInspecting: true, metal3.StatePreparing: true, metal3.StateProvisioning: true, metal3.StateDeprovisioning: true,
-}
-
-// IsBusyState reports whether a host in state s counts against the provisioning limit.
-func IsBusyState(s metal3.ProvisioningState) bool { return busyStates[s] }
-
-// slotRecheck is how often a host waiting for a provisioning slot looks again. The controller
-// wakes waiting hosts as soon as a slot frees, so this is only a safety net: short enough to
-// recover from a lost wake, long enough that a thousand waiting hosts cost the provisioner
-// next to nothing.
-const slotRecheck = 2 * time.Minute
-
-// noSlot returns a wait when entering a busy state is not allowed now.
-func (m *machine) noSlot() (step, bool) {
-	if !m.in.ProvisioningSlotsFull || busyStates[m.state()] {
-		return step{}, false
-	}
-	return waitFor(slotRecheck).explain(ReasonWaitingForSlot,
-		"waiting for a provisioning slot: the limit of hosts inspecting, cleaning or deploying at once is reached"), true
 }
