@@ -3,6 +3,7 @@ package controller
 import (
 	"context"
 	"fmt"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -256,7 +257,12 @@ func (c *HostController) processNextWorkItem(ctx context.Context) bool {
 	start := time.Now()
 	err := c.syncHandler(ctx, key)
 	if ns, name, kerr := cache.SplitMetaNamespaceKey(key); kerr == nil {
-		c.metrics.HostReconciled(ns, name, err != nil)
+		// A host that is gone has its per-host series dropped, not counted once more.
+		if _, gerr := c.hosts.BareMetalHosts(ns).Get(name); apierrors.IsNotFound(gerr) {
+			c.metrics.ForgetHost(ns, name)
+		} else {
+			c.metrics.HostReconciled(ns, name, err != nil)
+		}
 	}
 	if err != nil {
 		c.metrics.Reconciled(HostQueueName, "error", time.Since(start))

@@ -35,7 +35,6 @@ func (c *HostController) sync(ctx context.Context, key string) error {
 		c.slots.settle(key, false)
 		c.watched.forget(key)
 		c.written.forget(key)
-		c.metrics.ForgetHost(namespace, name)
 		return nil
 	}
 	if err != nil {

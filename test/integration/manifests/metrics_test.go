@@ -171,3 +171,30 @@ func parseExposition(body string) map[string]float64 {
 	}
 	return out
 }
+
+// checkDeletedHostsSeriesGone scrapes again once both hosts are deleted: their per-host series
+// (labelled namespace and host) are gone, while the series without a host stay.
+func checkDeletedHostsSeriesGone(t *testing.T, ctx context.Context, base string) {
+	reader := scraperToken(t, ctx, "metrics-scraper-after-delete", true)
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+reader)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("GET /metrics: %v", err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("/metrics: %d %s", resp.StatusCode, raw)
+	}
+	ns := `namespace="` + lifecycleNamespace + `"`
+	for name := range parseExposition(string(raw)) {
+		if strings.HasPrefix(name, "metal3_") && strings.Contains(name, ns) {
+			t.Errorf("a deleted host's series is still served: %s", name)
+		}
+	}
+	if v := parseExposition(string(raw))[`metal3_provisioning_state_change_total{new_state="provisioned",prev_state="provisioning"}`]; v < 2 {
+		t.Errorf("the state change series without a host lost its count: %v", v)
+	}
+}

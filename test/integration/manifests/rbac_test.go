@@ -68,10 +68,12 @@ func TestTheClusterRoleGrantsExactlyWhatTheControllerUses(t *testing.T) {
 	defer cancel()
 
 	stop, metricsURL := startControllerAsServiceAccount(t, ctx, r)
-	lifecycle(t, ctx)
 	// Scraping makes the controller ask the API server about each scraper (TokenReview,
 	// SubjectAccessReview): its ClusterRole must allow that too.
-	t.Run("metrics", func(t *testing.T) { checkMetricsEndpoint(t, ctx, r, metricsURL) })
+	lifecycle(t, ctx, func() {
+		t.Run("metrics", func(t *testing.T) { checkMetricsEndpoint(t, ctx, r, metricsURL) })
+	})
+	t.Run("metrics of deleted hosts", func(t *testing.T) { checkDeletedHostsSeriesGone(t, ctx, metricsURL) })
 	stop()
 
 	used, forbidden, nonResource := readAudit(t)
@@ -218,7 +220,7 @@ const lifecycleNamespace = "rbac-lifecycle"
 // lifecycle takes two fake-hardware hosts from creation to deletion: "host" is given its image
 // directly, powered off and on twice, and deleted; "worker-host" is claimed by a Machine, which
 // provisions it, and released when the Machine is deleted.
-func lifecycle(t *testing.T, ctx context.Context) {
+func lifecycle(t *testing.T, ctx context.Context, beforeDelete func()) {
 	t.Helper()
 	kube, hosts := env.Kube, env.Metal3.Metal3V1alpha1().BareMetalHosts(lifecycleNamespace)
 	if _, err := kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: lifecycleNamespace}}, metav1.CreateOptions{}); err != nil {
@@ -289,6 +291,7 @@ func lifecycle(t *testing.T, ctx context.Context) {
 	waitHost(t, ctx, "worker-host", "released and available", func(h *metal3.BareMetalHost) bool {
 		return h.Spec.ConsumerRef == nil && h.Status.Provisioning.State == metal3.StateAvailable
 	})
+	beforeDelete()
 	for _, name := range []string{"host", "worker-host"} {
 		if err := hosts.Delete(ctx, name, metav1.DeleteOptions{}); err != nil {
 			t.Fatal(err)
