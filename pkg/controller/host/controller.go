@@ -85,10 +85,8 @@ type Controller struct {
 	steadyResync time.Duration
 	// maxProvisioningAttempts is HostControllerOptions.MaxProvisioningAttempts.
 	maxProvisioningAttempts int
-	// poller refreshes all nodes at once, when the provisioner can list them.
-	poller *nodePoller
-	// watched are the hosts waiting on an operation of their node (for the poller's feed).
-	watched *watchedHosts
+	// nodes is where sync gets a host's node, and when to look at it again.
+	nodes *nodeSource
 	// written are the host versions our own writes replaced, to tell a stale cache.
 	written *ownWrites
 	// metrics may be nil.
@@ -115,10 +113,9 @@ func New(ctx context.Context, o Options) (*Controller, error) {
 		return nil, fmt.Errorf("host controller: Kube, Metal3, Hosts, Secrets and Provisioner are required")
 	}
 	c := &Controller{
-		kube: o.Kube, metal3: o.Metal3, prov: o.Provisioner, clock: o.Clock, steadyResync: o.SteadyResync,
+		kube: o.Kube, metal3: o.Metal3, prov: o.Provisioner, clock: o.Clock,
 		maxProvisioningAttempts: o.MaxProvisioningAttempts, metrics: o.Metrics,
 		slots: newProvisioningSlots(o.MaxConcurrentProvisioning), discoveryNamespace: o.DiscoveryNamespace,
-		watched: newWatchedHosts(),
 		written: newOwnWrites(),
 		hosts:   o.Hosts.Lister(), hostIndex: o.Hosts.Informer().GetIndexer(), secrets: o.Secrets.Lister(),
 		synced: []cache.InformerSynced{o.Hosts.Informer().HasSynced, o.Secrets.Informer().HasSynced},
@@ -127,8 +124,9 @@ func New(ctx context.Context, o Options) (*Controller, error) {
 	if c.clock == nil {
 		c.clock = clock.RealClock{}
 	}
-	if c.steadyResync == 0 {
-		c.steadyResync = 5 * time.Minute
+	steadyResync := o.SteadyResync
+	if steadyResync == 0 {
+		steadyResync = 5 * time.Minute
 	}
 	var events *worker.Events
 	c.recorder, events = worker.Recorder(ctx, o.Recorder, c.kube)
@@ -139,23 +137,13 @@ func New(ctx context.Context, o Options) (*Controller, error) {
 	if o.Metrics != nil {
 		o.Metrics.RegisterHostCollector(c.hosts)
 	}
-	if lister, ok := o.Provisioner.(provisioner.NodeLister); ok {
-		interval := o.NodePollInterval
-		if interval == 0 {
-			interval = time.Minute
-		}
-		c.poller = &nodePoller{lister: lister, interval: interval, enqueue: func(key string) { c.queue.Add(key) },
-			hostNodes: c.hostNodeIDs}
-		if recent, ok := o.Provisioner.(provisioner.RecentNodeLister); ok && o.NodeFeedInterval >= 0 {
-			c.poller.recent, c.poller.watching, c.poller.feedInterval = recent, c.watched.len, o.NodeFeedInterval
-			if c.poller.feedInterval == 0 {
-				c.poller.feedInterval = 500 * time.Millisecond
-			}
-		}
-		if c.discoveryNamespace != "" {
-			c.poller.observe = c.discover
-		}
+	nodes := nodeSourceOptions{Provisioner: o.Provisioner, Clock: c.clock, PollInterval: o.NodePollInterval,
+		FeedInterval: o.NodeFeedInterval, SteadyResync: steadyResync, Enqueue: func(key string) { c.queue.Add(key) },
+		HostNodes: c.hostNodeIDs}
+	if c.discoveryNamespace != "" {
+		nodes.Observe = c.discover
 	}
+	c.nodes = newNodeSource(nodes)
 
 	if err := o.Hosts.Informer().AddIndexers(cache.Indexers{secretsIndex: indexBySecrets, bmcEndpointIndex: indexByBMCEndpoint}); err != nil {
 		return nil, err
@@ -203,9 +191,7 @@ func indexBySecrets(obj interface{}) ([]string, error) {
 func (c *Controller) Run(ctx context.Context, workers int) error {
 	return c.loop.Run(ctx, workers, func(ctx context.Context) {
 		c.countBusyHosts()
-		if c.poller != nil {
-			go c.poller.run(ctx)
-		}
+		go c.nodes.run(ctx)
 	})
 }
 

@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/klog/v2"
+	"k8s.io/utils/clock"
 
 	"github.com/metalkube/metalkube/pkg/provisioner"
 	"github.com/metalkube/metalkube/pkg/redact"
@@ -50,7 +51,8 @@ type nodePoller struct {
 	lastMove time.Time
 	// feedResume is when the feed asks again.
 	feedResume time.Time
-	now        func() time.Time
+	// clock is the node source's clock.
+	clock clock.PassiveClock
 	// fed holds, by host key, the nodes the feed listed lately and when it asked, so that a
 	// host it enqueues can decide on that node without reading it again.
 	fed map[string]fedNode
@@ -98,10 +100,7 @@ func (p *nodePoller) poke() {
 		return
 	}
 	p.mu.Lock()
-	p.lastMove, p.feedResume = time.Now(), time.Time{}
-	if p.now != nil {
-		p.lastMove = p.now()
-	}
+	p.lastMove, p.feedResume = p.clock.Now(), time.Time{}
 	p.mu.Unlock()
 }
 
@@ -147,10 +146,7 @@ func (p *nodePoller) fedNode(key, id string, since time.Time) (*provisioner.Node
 	if !p.feeds() || id == "" {
 		return nil, false
 	}
-	now := time.Now
-	if p.now != nil {
-		now = p.now
-	}
+	now := p.clock.Now
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	f, ok := p.fed[key]
@@ -167,10 +163,7 @@ func (p *nodePoller) pollRecent(ctx context.Context) {
 	if p.watching() == 0 {
 		return
 	}
-	now := time.Now
-	if p.now != nil {
-		now = p.now
-	}
+	now := p.clock.Now
 	p.mu.Lock()
 	ready, limit, resume := p.last != nil, p.feedLimit, p.feedResume
 	p.mu.Unlock()

@@ -52,6 +52,7 @@ func TestNodePollerEnqueuesHostsWhoseNodeChangedOrIsGone(t *testing.T) {
 			var cur poll
 			var got []string
 			p := &nodePoller{
+				clock:     fakeNow(time.Now),
 				lister:    listerFunc(func() []provisioner.Node { return cur.nodes }),
 				hostNodes: func() map[string]string { return cur.hostNodes },
 				enqueue:   func(key string) { got = append(got, key) },
@@ -84,6 +85,7 @@ func TestNodeFeedEnqueuesHostsWhoseNodeMovedWhileHostsWatch(t *testing.T) {
 	var got []string
 	watching := 0
 	p := &nodePoller{
+		clock:        fakeNow(time.Now),
 		lister:       listerFunc(func() []provisioner.Node { return all }),
 		enqueue:      func(key string) { got = append(got, key) },
 		recent:       recentFunc(func(limit int) []provisioner.Node { asked = append(asked, limit); return recent }),
@@ -154,7 +156,7 @@ func TestNodeFeedPausesWhileNothingMovesAndResumesWhenPoked(t *testing.T) {
 		recent:       recentFunc(func(int) []provisioner.Node { asked++; return nodes }),
 		watching:     func() int { return 1 },
 		feedInterval: 500 * time.Millisecond,
-		now:          func() time.Time { return clock },
+		clock:        fakeNow(func() time.Time { return clock }),
 	}
 	p.poll(context.Background())
 	tick := func(d time.Duration) int {
@@ -191,7 +193,7 @@ func TestAFedNodeStandsInForAReadOnlyWhenNewerThanTheHostsLastAction(t *testing.
 		recent:       recentFunc(func(int) []provisioner.Node { return listed }),
 		watching:     func() int { return 1 },
 		feedInterval: 500 * time.Millisecond,
-		now:          func() time.Time { return clock },
+		clock:        fakeNow(func() time.Time { return clock }),
 	}
 	p.poll(context.Background())
 	listed = append(listed, provisioner.Node{ID: "id-b", Name: "default~b", ProvisionState: "available"})
@@ -240,7 +242,7 @@ func TestAFedNodeIsNotUsedOnceThePollFindsItGone(t *testing.T) {
 		recent:       recentFunc(func(int) []provisioner.Node { return listed }),
 		watching:     func() int { return 1 },
 		feedInterval: 500 * time.Millisecond,
-		now:          func() time.Time { return clock },
+		clock:        fakeNow(func() time.Time { return clock }),
 	}
 	p.poll(context.Background())
 	listed = []provisioner.Node{{ID: "id-a", Name: "default~a", ProvisionState: "available"}, {ID: "id-z", Name: "default~z"}}
@@ -258,3 +260,9 @@ func TestAFedNodeIsNotUsedOnceThePollFindsItGone(t *testing.T) {
 		t.Errorf("the host whose node vanished was not enqueued: %v", enqueued)
 	}
 }
+
+// fakeNow is a clock that tells the time its function returns.
+type fakeNow func() time.Time
+
+func (f fakeNow) Now() time.Time                  { return f() }
+func (f fakeNow) Since(t time.Time) time.Duration { return f().Sub(t) }

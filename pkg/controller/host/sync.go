@@ -33,7 +33,7 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 	cached, err := c.hosts.BareMetalHosts(namespace).Get(name)
 	if apierrors.IsNotFound(err) {
 		c.slots.settle(key, false)
-		c.watched.forget(key)
+		c.nodes.forget(key)
 		c.written.forget(key)
 		c.metrics.ForgetHost(namespace, name)
 		return nil
@@ -64,9 +64,7 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 	// Whatever happens below, the slot follows the state the host ends up in.
 	defer func() { c.slots.settle(key, hoststate.IsBusyState(host.Status.Provisioning.State)) }()
 	if needsNode(host) {
-		if fed, ok := c.poller.fedNode(key, host.Status.Provisioning.ID, c.watched.lastAction(key)); ok {
-			in.Node = fed // listed by the feed after this host's last action: no need to read it
-		} else if in.Node, err = c.prov.FindNode(ctx, hostRef(host)); err != nil {
+		if in.Node, err = c.nodes.node(ctx, key, host); err != nil {
 			return c.provisionerFailed(ctx, in, err)
 		}
 		if hoststate.NeedsHardware(host, in.Node) {
@@ -90,7 +88,7 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 	if res.Action.Kind != hoststate.ActionNone {
 		logger.V(2).Info("Acting on host", "action", res.Action.Kind, "state", res.Status.Provisioning.State)
 		err := c.act(ctx, host, in.Node, res, in.Credentials)
-		c.watched.actedAt(key, time.Now())
+		c.nodes.acted(key)
 		done.failed = err != nil
 		if err != nil {
 			switch {
@@ -174,23 +172,8 @@ func (c *Controller) finishAfter(ctx context.Context, host *metal3.BareMetalHost
 		return c.release(ctx, host)
 	}
 	key := cache.MetaObjectToName(host).String()
-	after := res.RequeueAfter
-	if c.poller.feeds() {
-		c.watched.set(key, res.WatchNode)
-		if res.Action.Kind != hoststate.ActionNone {
-			c.poller.poke() // the node is about to move
-		}
-		if res.WatchNode && after > 0 {
-			// The feed enqueues the host when its node moves; the recheck is a safety net.
-			after = max(after, watchedRecheck)
-		}
-	}
-	switch {
-	case after > 0:
+	if after := c.nodes.nextLook(key, res.WatchNode, res.Action.Kind != hoststate.ActionNone, res.RequeueAfter); after > 0 {
 		c.queue.AddAfter(key, after)
-	case res.Action.Kind == hoststate.ActionNone && c.poller == nil:
-		// Without a shared node poll, stable hosts must look at their node now and then.
-		c.queue.AddAfter(key, c.steadyResync)
 	}
 	return nil
 }

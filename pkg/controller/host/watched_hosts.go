@@ -3,6 +3,8 @@ package host
 import (
 	"sync"
 	"time"
+
+	"k8s.io/utils/clock"
 )
 
 // watchedRecheck is how soon a host waiting on its node looks again when the node feed runs:
@@ -20,10 +22,11 @@ type watchedHosts struct {
 	acted map[string]time.Time
 	// started is when the controller started: actions of an earlier process precede it.
 	started time.Time
+	clock   clock.PassiveClock
 }
 
-func newWatchedHosts() *watchedHosts {
-	return &watchedHosts{keys: map[string]bool{}, acted: map[string]time.Time{}, started: time.Now()}
+func newWatchedHosts(clk clock.PassiveClock) *watchedHosts {
+	return &watchedHosts{keys: map[string]bool{}, acted: map[string]time.Time{}, started: clk.Now(), clock: clk}
 }
 
 // actedAt records that the host's action returned at t.
@@ -53,7 +56,7 @@ func (w *watchedHosts) set(key string, watching bool) {
 	} else {
 		delete(w.keys, key)
 		// Forget the action only once no fed node listed before it can still be used.
-		if t, ok := w.acted[key]; ok && time.Since(t) > fedNodeFreshness {
+		if t, ok := w.acted[key]; ok && w.clock.Since(t) > fedNodeFreshness {
 			delete(w.acted, key)
 		}
 	}
