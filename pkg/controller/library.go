@@ -88,7 +88,6 @@ type Controllers struct {
 	informers       externalversions.SharedInformerFactory
 	secretInformers kubeinformers.SharedInformerFactory
 	events          *worker.Events
-	kube            kubernetes.Interface
 	hostWorkers     int
 	machineWorkers  int
 }
@@ -104,7 +103,7 @@ func New(ctx context.Context, cfg Config) (*Controllers, error) {
 		return nil, errors.New("controller: Kube, Client and Informers are required")
 	}
 	c := &Controllers{
-		informers: cfg.Informers, secretInformers: cfg.SecretInformers, kube: cfg.Kube,
+		informers: cfg.Informers, secretInformers: cfg.SecretInformers,
 		hostWorkers: cfg.HostWorkers, machineWorkers: cfg.MachineWorkers,
 	}
 	if c.hostWorkers <= 0 {
