@@ -5,16 +5,41 @@ import (
 	"errors"
 	"fmt"
 
-	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	kubeinformers "k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/record"
 	"k8s.io/klog/v2"
 
+	"github.com/metalkube/metalkube/pkg/controller/host"
+	"github.com/metalkube/metalkube/pkg/controller/internal/worker"
+	"github.com/metalkube/metalkube/pkg/controller/machine"
 	"github.com/metalkube/metalkube/pkg/generated/clientset/versioned"
 	"github.com/metalkube/metalkube/pkg/generated/informers/externalversions"
 	"github.com/metalkube/metalkube/pkg/metrics"
 	"github.com/metalkube/metalkube/pkg/provisioner"
+)
+
+// FieldManager is the field manager of every write the controllers make.
+const FieldManager = worker.FieldManager
+
+// HostAnnotation is the Machine annotation naming its host ("<namespace>/<name>").
+const HostAnnotation = machine.HostAnnotation
+
+// SecretListOptions limits a Secret informer to the Secrets the host controller uses; pass it
+// to informers.WithTweakListOptions.
+func SecretListOptions(o *metav1.ListOptions) { host.SecretListOptions(o) }
+
+// The types Config and Controllers expose, from the packages of the two controllers.
+type (
+	// HostControllerOptions tune the host controller (package host).
+	HostControllerOptions = host.Options
+	// HostController is the host controller (package host).
+	HostController = host.Controller
+	// ActuatorOptions tune the Machine actuator (package machine).
+	ActuatorOptions = machine.Options
+	// Actuator is the Machine actuator (package machine).
+	Actuator = machine.Actuator
 )
 
 // Config is what New needs to build the controllers. Clients and informer factories are the
@@ -62,8 +87,7 @@ type Controllers struct {
 
 	informers       externalversions.SharedInformerFactory
 	secretInformers kubeinformers.SharedInformerFactory
-	broadcaster     record.EventBroadcaster
-	kube            kubernetes.Interface
+	events          *worker.Events
 	hostWorkers     int
 	machineWorkers  int
 }
@@ -79,7 +103,7 @@ func New(ctx context.Context, cfg Config) (*Controllers, error) {
 		return nil, errors.New("controller: Kube, Client and Informers are required")
 	}
 	c := &Controllers{
-		informers: cfg.Informers, secretInformers: cfg.SecretInformers, kube: cfg.Kube,
+		informers: cfg.Informers, secretInformers: cfg.SecretInformers,
 		hostWorkers: cfg.HostWorkers, machineWorkers: cfg.MachineWorkers,
 	}
 	if c.hostWorkers <= 0 {
@@ -88,11 +112,8 @@ func New(ctx context.Context, cfg Config) (*Controllers, error) {
 	if c.machineWorkers <= 0 {
 		c.machineWorkers = 4
 	}
-	recorder := cfg.Recorder
-	if recorder == nil {
-		c.broadcaster = newEventBroadcaster(ctx)
-		recorder = c.broadcaster.NewRecorder(libraryEventScheme(), corev1.EventSource{Component: FieldManager})
-	}
+	var recorder record.EventRecorder
+	recorder, c.events = worker.Recorder(ctx, cfg.Recorder, cfg.Kube)
 	hosts := cfg.Informers.Metal3().V1alpha1().BareMetalHosts()
 	if cfg.EnableHosts {
 		if cfg.SecretInformers == nil || cfg.Provisioner == nil {
@@ -105,7 +126,7 @@ func New(ctx context.Context, cfg Config) (*Controllers, error) {
 			o.Metrics = cfg.Metrics
 		}
 		var err error
-		if c.Hosts, err = NewHostController(ctx, o); err != nil {
+		if c.Hosts, err = host.New(ctx, o); err != nil {
 			return nil, err
 		}
 	}
@@ -117,7 +138,7 @@ func New(ctx context.Context, cfg Config) (*Controllers, error) {
 			o.Metrics = cfg.Metrics
 		}
 		var err error
-		if c.Machines, err = NewActuator(ctx, o); err != nil {
+		if c.Machines, err = machine.New(ctx, o); err != nil {
 			return nil, err
 		}
 	}
@@ -129,9 +150,8 @@ func New(ctx context.Context, cfg Config) (*Controllers, error) {
 // factories and shuts them down.
 func (c *Controllers) Run(ctx context.Context) error {
 	logger := klog.FromContext(ctx)
-	if c.broadcaster != nil {
-		c.broadcaster.StartRecordingToSink(&eventSink{c.kube})
-		defer c.broadcaster.Shutdown()
+	if c.events != nil {
+		defer c.events.Start()()
 	}
 	c.informers.Start(ctx.Done())
 	if c.secretInformers != nil && c.Hosts != nil {

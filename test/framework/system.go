@@ -12,6 +12,7 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/metalkube/metalkube/pkg/controller"
+	"github.com/metalkube/metalkube/pkg/controller/host"
 	"github.com/metalkube/metalkube/pkg/generated/informers/externalversions"
 	"github.com/metalkube/metalkube/pkg/ironic"
 	"github.com/metalkube/metalkube/test/envtest"
@@ -42,7 +43,7 @@ type System struct {
 	Transport *CountingTransport
 	// Provisioner is the controller's Ironic client.
 	Provisioner *ironic.Ironic
-	Controller  *controller.HostController
+	Controller  *host.Controller
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -101,7 +102,7 @@ func (s *System) StartController(o Options) error {
 	metal3Factory := externalversions.NewSharedInformerFactoryWithOptions(s.Env.Metal3, 0, externalversions.WithTransform(controller.TrimForCache))
 	secretFactory := kubeinformers.NewSharedInformerFactoryWithOptions(s.Env.Kube, 0, kubeinformers.WithTweakListOptions(controller.SecretListOptions),
 		kubeinformers.WithTransform(controller.TrimForCache))
-	s.Controller, err = controller.NewHostController(ctx, controller.HostControllerOptions{
+	s.Controller, err = host.New(ctx, host.Options{
 		Kube: s.Env.Kube, Metal3: s.Env.Metal3, Provisioner: s.Provisioner, SteadyResync: o.SteadyResync,
 		NodePollInterval: o.NodePollInterval, MaxProvisioningAttempts: o.MaxProvisioningAttempts,
 		MaxConcurrentProvisioning: o.MaxConcurrentProvisioning, DiscoveryNamespace: o.DiscoveryNamespace,

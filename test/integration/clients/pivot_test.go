@@ -11,7 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
-	"github.com/metalkube/metalkube/pkg/controller"
+	"github.com/metalkube/metalkube/pkg/controller/host"
 	"github.com/metalkube/metalkube/pkg/hoststate"
 	"github.com/metalkube/metalkube/test/framework"
 )
@@ -161,8 +161,8 @@ func TestAClusterctlMovePivotsHostsWithoutCleaningDeployingOrPoweringOffAnyServe
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Contains(hd.Finalizers, controller.HardwareDataFinalizer) {
-		t.Errorf("HardwareData finalizers %v, want %s", hd.Finalizers, controller.HardwareDataFinalizer)
+	if !slices.Contains(hd.Finalizers, host.HardwareDataFinalizer) {
+		t.Errorf("HardwareData finalizers %v, want %s", hd.Finalizers, host.HardwareDataFinalizer)
 	}
 	if len(hd.OwnerReferences) != 1 || hd.OwnerReferences[0].Controller == nil || !*hd.OwnerReferences[0].Controller {
 		t.Errorf("HardwareData owner references %+v, want one controller reference", hd.OwnerReferences)

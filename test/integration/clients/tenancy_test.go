@@ -11,7 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
-	"github.com/metalkube/metalkube/pkg/controller"
+	"github.com/metalkube/metalkube/pkg/controller/host"
 	"github.com/metalkube/metalkube/test/envtest"
 	"github.com/metalkube/metalkube/test/framework"
 )
@@ -47,8 +47,8 @@ func TestTheControllerNeverReadsOrLabelsAnotherNamespacesSecret(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, ok := sec.Labels[controller.SecretLabel]; ok {
-		t.Errorf("the other namespace's Secret was labelled %s=%s", controller.SecretLabel, v)
+	if v, ok := sec.Labels[host.SecretLabel]; ok {
+		t.Errorf("the other namespace's Secret was labelled %s=%s", host.SecretLabel, v)
 	}
 	// Pointing at the host's own namespace fixes it.
 	sys.Secret(t, "tenant-a-userdata", map[string]string{"userData": "#cloud-config\n"})

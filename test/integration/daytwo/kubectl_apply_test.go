@@ -14,6 +14,7 @@ import (
 
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
 	"github.com/metalkube/metalkube/pkg/controller"
+	hostctrl "github.com/metalkube/metalkube/pkg/controller/host"
 	"github.com/metalkube/metalkube/test/framework"
 )
 
@@ -66,7 +67,7 @@ func TestAHostAppliedWithKubectlStaysApplicable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := s.Annotations[lastApplied]; !ok || s.Labels[controller.SecretLabel] != controller.SecretLabelValue {
+	if _, ok := s.Annotations[lastApplied]; !ok || s.Labels[hostctrl.SecretLabel] != hostctrl.SecretLabelValue {
 		t.Errorf("Secret annotations %v labels %v: want kubectl's copy kept and the controller's label", keys(s.Annotations), s.Labels)
 	}
 

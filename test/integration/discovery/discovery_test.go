@@ -15,7 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
-	"github.com/metalkube/metalkube/pkg/controller"
+	"github.com/metalkube/metalkube/pkg/controller/host"
 	"github.com/metalkube/metalkube/test/framework"
 )
 
@@ -125,7 +125,7 @@ func TestNodesEnrolledDirectlyInIronicAreImportedAsHosts(t *testing.T) {
 	h := waitHost(t, "rack1-node1", func(h *metal3.BareMetalHost) bool {
 		return h.Status.Provisioning.State == metal3.StateAvailable
 	}, "available state")
-	if h.Labels[controller.DiscoveredLabel] != "true" || h.Labels[controller.IronicNodeLabel] != ready.UUID {
+	if h.Labels[host.DiscoveredLabel] != "true" || h.Labels[host.IronicNodeLabel] != ready.UUID {
 		t.Errorf("labels %v", h.Labels)
 	}
 	if h.Status.Provisioning.ID != ready.UUID || h.Spec.BMC.Address != "fake://"+ready.UUID {
@@ -136,14 +136,14 @@ func TestNodesEnrolledDirectlyInIronicAreImportedAsHosts(t *testing.T) {
 	h = waitHost(t, "rack1-node2", func(h *metal3.BareMetalHost) bool {
 		return h.Status.Provisioning.State == metal3.StateUnmanaged
 	}, "unmanaged state")
-	if got := h.Annotations[controller.DiscoveredBMCAnnotation]; got != "fake://"+running.UUID {
+	if got := h.Annotations[host.DiscoveredBMCAnnotation]; got != "fake://"+running.UUID {
 		t.Errorf("discovered BMC annotation %q", got)
 	}
 	// Supplying credentials adopts it as provisioned, never deploying it.
 	secret("rack1-node2")
 	for i := 0; ; i++ {
 		h = waitHost(t, "rack1-node2", func(*metal3.BareMetalHost) bool { return true }, "host")
-		h.Spec.BMC = metal3.BMCDetails{Address: h.Annotations[controller.DiscoveredBMCAnnotation], CredentialsName: "rack1-node2-bmc"}
+		h.Spec.BMC = metal3.BMCDetails{Address: h.Annotations[host.DiscoveredBMCAnnotation], CredentialsName: "rack1-node2-bmc"}
 		if _, err := sys.Env.Metal3.Metal3V1alpha1().BareMetalHosts(ns).Update(ctx, h, metav1.UpdateOptions{}); err == nil {
 			break
 		} else if i > 5 {

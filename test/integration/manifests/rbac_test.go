@@ -50,7 +50,7 @@ var grantedButNotExercised = map[string]string{
 // depending on timing, each with the reason.
 var usedOnlySometimes = map[string]string{
 	"metal3.io/baremetalhosts get": "the Machine actuator reads a host it recorded on a Machine from the API server when " +
-		"its cache has not caught up with the claim yet (machine_sync.go)",
+		"its cache has not caught up with the claim yet (pkg/controller/machine/sync.go)",
 }
 
 // TestTheClusterRoleGrantsExactlyWhatTheControllerUses runs the real controller binary (host

@@ -1,5 +1,0 @@
-package controller
-
-import "sigs.k8s.io/yaml"
-
-func yamlUnmarshal(data []byte, v interface{}) error { return yaml.Unmarshal(data, v) }
