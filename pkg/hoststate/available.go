@@ -10,16 +10,7 @@ import (
 // handleAvailable keeps an available host powered as spec.online says and starts provisioning
 // once it has an image.
 func handleAvailable(d *decision) step {
-	if d.state() == metal3.StateReady { // metal3's older spelling
-		d.status.Provisioning.State = metal3.StateAvailable
-	}
 	d.forgetAttemptsWithoutImage()
-	if s, done := d.register(); done {
-		return s
-	}
-	if s, done := d.reenroll(); done {
-		return s
-	}
 	n := d.node
 	switch n.ProvisionState {
 	case provisioner.StateAvailable:

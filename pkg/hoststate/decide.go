@@ -24,7 +24,6 @@ var handlers = map[metal3.ProvisioningState]handler{
 	metal3.StateInspecting:              handleInspecting,
 	metal3.StatePreparing:               handlePreparing,
 	metal3.StateAvailable:               handleAvailable,
-	metal3.StateReady:                   handleAvailable,
 	metal3.StateProvisioning:            handleProvisioning,
 	metal3.StateProvisioned:             handleProvisioned,
 	metal3.StateDeprovisioning:          handleDeprovisioning,
@@ -96,6 +95,9 @@ func (d *decision) takeHardwareFromAnnotation() {
 }
 
 func (d *decision) run() step {
+	if d.state() == metal3.StateReady { // metal3's older spelling
+		d.status.Provisioning.State = metal3.StateAvailable
+	}
 	if d.detached {
 		return d.detach()
 	}
@@ -104,9 +106,20 @@ func (d *decision) run() step {
 			return s
 		}
 	}
+	return d.handle()
+}
+
+// handle runs the handler of the host's state; for the states of a registered host, only once
+// the guard lets it.
+func (d *decision) handle() step {
 	h, ok := handlers[d.state()]
 	if !ok {
 		return d.fail(d.registrationErrorType(), fmt.Sprintf("unknown provisioning state %q", d.state()))
+	}
+	if registeredStates[d.state()] {
+		if s, done := d.guard(); done {
+			return s
+		}
 	}
 	return h(d)
 }

@@ -24,6 +24,9 @@ func (d *decision) startDeletion() (s step, done bool) {
 			d.setState(metal3.StateDeleting)
 			return handleDeleting(d), true
 		}
+		if d.deprovisioningAbandoned() {
+			return d.abandonDeprovisioning(), true
+		}
 		return step{}, false
 	case metal3.StateNone, metal3.StateUnmanaged:
 		d.setState(metal3.StateDeleting)

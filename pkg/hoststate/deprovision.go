@@ -50,6 +50,10 @@ func (d *decision) deprovisioningUnderway() (s step, done bool) {
 	} else {
 		d.event(corev1.EventTypeNormal, "DeprovisioningStarted", "Image deprovisioning started (the node is already %s)", d.node.ProvisionState)
 	}
+	// Now deprovisioning, the host passes the guard of that state (from startDeletion, it has not yet).
+	if s, done := d.guard(); done {
+		return s, true
+	}
 	return handleDeprovisioning(d), true
 }
 
@@ -60,20 +64,6 @@ const maxDeprovisionAttemptsBeforeDelete = 3
 
 // handleDeprovisioning undeploys the node and waits until it is available (cleaned) again.
 func handleDeprovisioning(d *decision) step {
-	if d.deprovisioningAbandoned() {
-		return d.abandonDeprovisioning()
-	}
-	if s, done := d.register(); done {
-		if d.host.DeletionTimestamp != nil {
-			// Without BMC access a deleted host cannot be deprovisioned; do not hold it forever.
-			d.setState(metal3.StateDeleting)
-			return handleDeleting(d)
-		}
-		return s
-	}
-	if s, done := d.reenroll(); done {
-		return s
-	}
 	n := d.node
 	switch n.ProvisionState {
 	case provisioner.StateActive, provisioner.StateDeployFail, provisioner.StateError:

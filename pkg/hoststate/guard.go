@@ -4,11 +4,51 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
 	"github.com/metalkube/metalkube/pkg/bmc"
 	"github.com/metalkube/metalkube/pkg/provisioner"
 )
+
+// registeredStates are the states of a host whose node is registered: their handlers run only
+// once guard lets them.
+var registeredStates = map[metal3.ProvisioningState]bool{
+	metal3.StateInspecting: true, metal3.StatePreparing: true, metal3.StateAvailable: true,
+	metal3.StateProvisioning: true, metal3.StateProvisioned: true, metal3.StateExternallyProvisioned: true,
+	metal3.StateDeprovisioning: true,
+}
+
+// guard runs before the handler of every state in registeredStates: the node must exist with
+// the host's BMC address, credentials and boot MAC (register), and must not have fallen back
+// to enroll (reenroll). done: s is the answer, and the handler does not run.
+func (d *decision) guard() (s step, done bool) {
+	if s, done := d.register(); done {
+		if d.state() == metal3.StateDeprovisioning && d.host.DeletionTimestamp != nil {
+			// Without BMC access a deleted host cannot be deprovisioned; do not hold it forever.
+			d.setState(metal3.StateDeleting)
+			return handleDeleting(d), true
+		}
+		if d.node == nil {
+			d.restartInspection()
+		}
+		return s, true
+	}
+	if s, done := d.reenroll(); done {
+		d.restartInspection()
+		return s, true
+	}
+	return step{}, false
+}
+
+// restartInspection: a node registered again (the backend lost it) has no inspection data, so
+// an inspection started on the old node must start over, or the host waits for hardware
+// details that never come.
+func (d *decision) restartInspection() {
+	if d.state() == metal3.StateInspecting {
+		d.status.OperationHistory.Inspect.Start = metav1.Time{}
+	}
+}
 
 // checkAccess validates what registration needs: a parseable BMC address and usable
 // credentials. done: the returned failure step is the answer.

@@ -10,19 +10,6 @@ import (
 
 // handleInspecting runs hardware inspection and records what it found.
 func handleInspecting(d *decision) step {
-	// A node that is registered again (the backend lost it) has no inspection data: an
-	// inspection started on the old node must start over, or the host waits for hardware
-	// details that never come.
-	if s, done := d.register(); done {
-		if d.node == nil {
-			d.status.OperationHistory.Inspect.Start = metav1.Time{}
-		}
-		return s
-	}
-	if s, done := d.reenroll(); done {
-		d.status.OperationHistory.Inspect.Start = metav1.Time{}
-		return s
-	}
 	n := d.node
 	switch n.ProvisionState {
 	case provisioner.StateManageable:

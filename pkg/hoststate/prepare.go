@@ -7,12 +7,6 @@ import (
 
 // handlePreparing makes the node available, cleaning it per spec.automatedCleaningMode.
 func handlePreparing(d *decision) step {
-	if s, done := d.register(); done {
-		return s
-	}
-	if s, done := d.reenroll(); done {
-		return s
-	}
 	n := d.node
 	switch n.ProvisionState {
 	case provisioner.StateAvailable:

@@ -10,12 +10,6 @@ import (
 // handleProvisioned keeps a provisioned host powered as spec.online says, deprovisions it when
 // its image is removed or changed, and adopts its node again if the backend lost it.
 func handleProvisioned(d *decision) step {
-	if s, done := d.register(); done {
-		return s
-	}
-	if s, done := d.reenroll(); done {
-		return s
-	}
 	if s, done := d.deprovisioningUnderway(); done {
 		return s
 	}
@@ -28,12 +22,6 @@ func handleProvisioned(d *decision) step {
 
 // handleExternallyProvisioned adopts the node without deploying and manages its power.
 func handleExternallyProvisioned(d *decision) step {
-	if s, done := d.register(); done {
-		return s
-	}
-	if s, done := d.reenroll(); done {
-		return s
-	}
 	if d.node.ProvisionState == provisioner.StateAvailable && d.node.Stable() {
 		return act(Action{Kind: ActionRecover}) // back to manageable, from where it is adopted
 	}

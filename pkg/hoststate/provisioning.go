@@ -11,12 +11,6 @@ import (
 
 // handleProvisioning deploys the image recorded in status.provisioning and waits for it.
 func handleProvisioning(d *decision) step {
-	if s, done := d.register(); done {
-		return s
-	}
-	if s, done := d.reenroll(); done {
-		return s
-	}
 	n := d.node
 	if imageChanged(d.host, d.status) || (imageDetailsChanged(d.host, d.status) && !deployedOrDeploying(n)) {
 		switch n.ProvisionState {
