@@ -47,7 +47,7 @@ func TestAvailable(t *testing.T) {
 		{"an available host whose node failed adoption recovers it", host(stAvailable), node(adoptFail), nil, do(ActionRecover, stAvailable)},
 		{"an available host whose node is active has a provisioning error", host(stAvailable), node(active), nil,
 			failure(stAvailable, metal3.ProvisioningError)},
-		{"an available host whose node is gone registers it again", host(stAvailable), nil, nil, do(ActionRegister, stAvailable)},
+		{"an available host whose node is gone registers it again", host(stAvailable), nil, nil, registerAndVerify(stAvailable)},
 		{"an available host whose node is enrolled again manages it", host(stAvailable), node(enroll), nil, do(ActionManage, stAvailable)},
 		{"an available host waits while its node is verified", host(stAvailable), node(verifying), nil, noActionIn(stAvailable)},
 	})

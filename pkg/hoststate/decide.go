@@ -48,6 +48,8 @@ type decision struct {
 	limitReached bool
 	// identityProblem says why the host may not register (checkIdentity); "" when it may.
 	identityProblem string
+	// needsHardware: a handler wanted what inspection found, and Input.Hardware is nil.
+	needsHardware bool
 }
 
 // Decide returns what to do next for a host. It is pure: same input, same result.
@@ -175,12 +177,14 @@ func (d *decision) result(s step) Result {
 		d.status.ErrorCount = 0
 	}
 	r.WaitingForSlot = s.reason == ReasonWaitingForSlot
+	r.WatchNode = s.errType == "" && (s.watch || movesNode[s.action.Kind])
+	r.RequeueAfter = d.in.NodeUpdates.nextLook(r.RequeueAfter, r.WatchNode, s.action.Kind != ActionNone, d.remove)
 	d.setOperationalStatus(r.WaitingForSlot)
 	d.setMetal3Conditions()
 	d.setSettledCondition(s, r.RequeueAfter)
-	r.WatchNode = s.errType == "" && (s.watch || movesNode[s.action.Kind])
 	r.Status = d.status
 	r.Events = d.events
 	r.FillArchitecture = architectureToFill(d.host, &d.status)
+	r.NeedsHardware = d.needsHardware
 	return r
 }

@@ -32,7 +32,7 @@ func TestDeprovisioning(t *testing.T) {
 		{"a node whose deployment failed is undeployed", d(), node(deployFail, lastError("boom")), nil, do(ActionUndeploy, stDeprovisioning)},
 		{"a node that failed inspection is recovered", d(), node(inspectFail), nil, do(ActionRecover, stDeprovisioning)},
 		{"a node that failed adoption is recovered", d(), node(adoptFail), nil, do(ActionRecover, stDeprovisioning)},
-		{"a deprovisioning host whose node is gone registers it again", d(), nil, nil, do(ActionRegister, stDeprovisioning)},
+		{"a deprovisioning host whose node is gone registers it again", d(), nil, nil, registerAndVerify(stDeprovisioning)},
 		{"a deprovisioning host whose node is enrolled again manages it", d(), node(enroll), nil, do(ActionManage, stDeprovisioning)},
 		{"a deprovisioning host waits while its node is verified", d(), node(verifying), nil, noActionIn(stDeprovisioning)},
 

@@ -29,7 +29,16 @@
 //
 // Code layout: Decide (decide.go) builds a decision, runs the handler of the host's state
 // (handle<State>, one file per state or group of states) and turns its step (step.go) into
-// a Result. Helpers that may or may not settle the decision return (s step, done bool): done
+// a Result. For the states of a registered host (registeredStates), the guard (guard.go)
+// runs once before the handler: the node must exist with the host's current BMC details and
+// not have fallen back to enroll.
+//
+// Everything is decided here, including what the controller must read and when it looks
+// again: Result.NeedsHardware asks for the inspection data (the controller reads it and
+// decides again), Action.Verify folds BMC verification into a registration, ActionFailed and
+// ObservationFailed classify provisioner errors (a locked node, an unreachable provisioner, a
+// host's own failure), and Result.RequeueAfter, computed with Input.NodeUpdates, is the
+// interval the controller runs. Helpers that may or may not settle the decision return (s step, done bool): done
 // means s is the answer and the caller returns it at once; otherwise s is empty and the caller
 // goes on. No helper uses the opposite sense.
 package hoststate

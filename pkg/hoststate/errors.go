@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -12,10 +13,31 @@ import (
 	"github.com/metalkube/metalkube/pkg/redact"
 )
 
+// busyRecheck is how soon a host looks again when its node was locked by another operation.
+const busyRecheck = 2 * time.Second
+
+// notTheHostsFault is the result of the two provisioner errors that say nothing about the host:
+// a node locked by another operation (provisioner.ErrBusy) is looked at again soon, with
+// nothing recorded; an unreachable provisioner (provisioner.ErrUnavailable) is recorded in
+// conditions and an Event. ok is false for any other error.
+func notTheHostsFault(in Input, err error) (r Result, ok bool) {
+	switch {
+	case errors.Is(err, provisioner.ErrBusy):
+		return Result{Status: *in.Host.Status.DeepCopy(), RequeueAfter: busyRecheck}, true
+	case errors.Is(err, provisioner.ErrUnavailable):
+		return provisionerUnavailable(in, err), true
+	}
+	return Result{}, false
+}
+
 // ActionFailed is the result when the provisioner failed to carry out the action Decide asked
 // for: the host keeps its state, records the error (with an Event) and retries after a
-// bounded backoff. err must not contain secrets.
+// bounded backoff. A locked node or an unreachable provisioner is not an error of the host
+// (notTheHostsFault). err must not contain secrets.
 func ActionFailed(in Input, a Action, err error) Result {
+	if r, ok := notTheHostsFault(in, err); ok {
+		return r
+	}
 	d := &decision{in: in, host: in.Host, node: in.Node, status: *in.Host.Status.DeepCopy()}
 	if d.node != nil {
 		d.status.Provisioning.ID = d.node.ID
@@ -53,6 +75,9 @@ func (e *DataSecretError) Unwrap() error { return e.Err }
 // show (a name it refuses, a lookup it rejects); a Warning Event says what Ironic may still hold.
 // An unreachable Ironic (ProvisionerUnavailable) never releases a host: it may heal.
 func ObservationFailed(in Input, err error) Result {
+	if r, ok := notTheHostsFault(in, err); ok {
+		return r
+	}
 	d := &decision{in: in, host: in.Host, status: *in.Host.Status.DeepCopy()}
 	r := d.result(d.fail(errorTypeFor(d.state(), ActionNone), fmt.Sprintf("%s: %v", observationFailed, err)))
 	// errorCount counts failures of any kind in a row: the one before must have been a failed

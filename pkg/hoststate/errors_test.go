@@ -2,6 +2,7 @@ package hoststate
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -113,7 +114,7 @@ func TestNodeFailuresAreReportedOnceThenRetriedAfterBackoff(t *testing.T) {
 			{at: 0, node: nil, decided: ActionRegister, fail: errors.New("HTTP 503"), want: failure(stRegistering, metal3.RegistrationError)},
 			{at: 5 * s, node: nil, decided: ActionRegister, fail: errors.New("HTTP 503"),
 				want: failure(stRegistering, metal3.RegistrationError).count(2).requeue(10 * s)},
-			{at: 15 * s, node: nil, want: do(ActionRegister, stRegistering).count(2)},
+			{at: 15 * s, node: nil, want: registerAndVerify(stRegistering).count(2)},
 		})
 	})
 }
@@ -325,6 +326,45 @@ func TestADeletedHostWhoseNodeCannotBeReadIsReleasedAfterBoundedFailures(t *test
 			if warning == nil || warning.Type != "Warning" || !strings.Contains(warning.Message, c.wantLeft) ||
 				!strings.Contains(warning.Message, "400 Bad Request") {
 				t.Errorf("event %+v, want a Warning naming %q and the last error", warning, c.wantLeft)
+			}
+		})
+	}
+}
+
+// TestFailuresThatAreNotTheHosts: a locked node and an unreachable provisioner, whether met
+// while reading the node or acting on it, never record an error on the host.
+func TestFailuresThatAreNotTheHosts(t *testing.T) {
+	h := host(stProvisioning, errorCount(1))
+	busy := fmt.Errorf("node n-1: %w", provisioner.ErrBusy)
+	down := fmt.Errorf("%w: dial tcp 127.0.0.1:6385: connect: connection refused", provisioner.ErrUnavailable)
+	for _, c := range []struct {
+		name    string
+		result  func(in Input) Result
+		requeue time.Duration
+		events  []string
+	}{
+		{"a locked node read", func(in Input) Result { return ObservationFailed(in, busy) }, busyRecheck, nil},
+		{"a locked node acted on", func(in Input) Result { return ActionFailed(in, Action{Kind: ActionDeploy}, busy) }, busyRecheck, nil},
+		{"an unreachable provisioner read", func(in Input) Result { return ObservationFailed(in, down) }, unavailableRecheck, []string{ReasonProvisionerUnavailable}},
+		{"an unreachable provisioner acted on", func(in Input) Result { return ActionFailed(in, Action{Kind: ActionDeploy}, down) }, unavailableRecheck, []string{ReasonProvisionerUnavailable}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := c.result(input(h, node(available)))
+			if r.Status.ErrorCount != 1 || r.Status.ErrorType != h.Status.ErrorType || r.Status.ProvisioningFailCount != h.Status.ProvisioningFailCount {
+				t.Errorf("errorCount %d, errorType %q: the host's error fields changed", r.Status.ErrorCount, r.Status.ErrorType)
+			}
+			if r.Status.Provisioning.State != stProvisioning || r.Action.Kind != ActionNone || r.RequeueAfter != c.requeue {
+				t.Errorf("state %q, action %q, requeue %s: want %q, none, %s", r.Status.Provisioning.State, r.Action.Kind, r.RequeueAfter, stProvisioning, c.requeue)
+			}
+			var reasons []string
+			for _, e := range r.Events {
+				reasons = append(reasons, e.Reason)
+				if strings.Contains(e.Message, "password") {
+					t.Errorf("event message %q", e.Message)
+				}
+			}
+			if diff := cmp.Diff(c.events, reasons, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("events (-want +got):\n%s", diff)
 			}
 		})
 	}

@@ -100,7 +100,8 @@ func (d *decision) register() (s step, done bool) {
 	// when the user changes the host or its Secret, which should take effect at once.
 	ref := d.in.Credentials.Reference
 	d.status.TriedCredentials = metal3.CredentialsStatus{Reference: &ref, Version: d.in.Credentials.Version}
-	return act(Action{Kind: ActionRegister}), true
+	verify := d.node == nil || (d.node.ProvisionState == provisioner.StateEnroll && d.node.Stable())
+	return act(Action{Kind: ActionRegister, Verify: verify}), true
 }
 
 // credentialsValidated records that the BMC accepted the current credentials.

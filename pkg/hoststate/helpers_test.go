@@ -230,6 +230,9 @@ func poweredOn(n *provisioner.Node) { n.PowerState = provisioner.PowerOn }
 func lastError(msg string) nodeOpt { return func(n *provisioner.Node) { n.LastError = msg } }
 
 // settling is a node that reports its new provision state before Ironic cleared the target.
+// inspectedNode: Ironic recorded a finished inspection (inspection_finished_at).
+func inspectedNode(n *provisioner.Node) { n.Inspected = true }
+
 func settling(n *provisioner.Node) { n.TargetProvisionState = n.ProvisionState }
 
 func poweringTo(p provisioner.PowerState) nodeOpt {
@@ -361,6 +364,12 @@ func runTable(t *testing.T, rows []row) {
 
 func do(kind ActionKind, state metal3.ProvisioningState, events ...string) outcome {
 	return outcome{Action: Action{Kind: kind}, State: state, Events: events}
+}
+
+// registerAndVerify: a new node (or one resting in enroll) is registered and its BMC
+// verification started in the same step.
+func registerAndVerify(state metal3.ProvisioningState, events ...string) outcome {
+	return outcome{Action: Action{Kind: ActionRegister, Verify: true}, State: state, Events: events}
 }
 
 // startsProvisioning is an available host moving to provisioning: the image is recorded now

@@ -22,7 +22,7 @@ func TestAHostNeverTakesOverAnotherHostsServer(t *testing.T) {
 			nil, conflict},
 		{"the same for a node someone enrolled by hand under a name", host(stNone), node(available, foundByMAC("rack3-u12")), nil, conflict},
 		{"an unnamed node found by MAC is taken over", host(stNone), node(enroll, foundByMAC(""), registeredAt(otherAddress)), nil,
-			do(ActionRegister, stRegistering)},
+			registerAndVerify(stRegistering)},
 		{"a node found by MAC that already has the host's name is the host's", host(stNone), node(enroll, foundByMAC("metal~host-0")),
 			nil, do(ActionManage, stRegistering)},
 		{"a second host for a server another host came first for gets an error", host(stNone), nil,

@@ -41,11 +41,11 @@ func handleInspecting(d *decision) step {
 
 // inspectionComplete records the hardware the inspection found and moves on to preparing.
 func (d *decision) inspectionComplete() step {
-	if d.in.Hardware == nil {
-		// The controller reads the hardware when NeedsHardware says so.
+	hw := d.hardware()
+	if hw == nil {
 		return waitFor(actionPoll)
 	}
-	d.status.HardwareDetails = d.in.Hardware.DeepCopy()
+	d.status.HardwareDetails = hw.DeepCopy()
 	d.status.OperationHistory.Inspect.End = d.now()
 	d.event(corev1.EventTypeNormal, "InspectionComplete", "Hardware inspection completed")
 	d.setState(metal3.StatePreparing)
@@ -75,35 +75,11 @@ func inspectionStarted(st metal3.BareMetalHostStatus) bool {
 	return !st.OperationHistory.Inspect.Start.IsZero() && st.OperationHistory.Inspect.End.IsZero()
 }
 
-// NeedsHardware reports whether inspection has finished on the node and the controller should
-// read the hardware details and pass them in Input.Hardware.
-//
-// That is when the host is inspecting, started an inspection, and the node is manageable
-// again or already past it on the way to available (preparation was asked for before a status
-// write was lost); or when a registering host with inspection enabled and no hardware details
-// finds its node inspected already, or being prepared (the writes saying so were lost).
-func NeedsHardware(host *metal3.BareMetalHost, node *provisioner.Node) bool {
-	if host.DeletionTimestamp != nil || node == nil {
-		return false
+// hardware is what inspection found. When the controller did not read it, it is nil and the
+// result asks for it (Result.NeedsHardware): the controller reads it and decides again.
+func (d *decision) hardware() *metal3.HardwareDetails {
+	if d.in.Hardware == nil {
+		d.needsHardware = true
 	}
-	switch host.Status.Provisioning.State {
-	case metal3.StateInspecting:
-		if !inspectionStarted(host.Status) {
-			return false
-		}
-		return (node.ProvisionState == provisioner.StateManageable && node.Stable()) || preparingNode(node)
-	case metal3.StateNone, metal3.StateRegistering:
-		inspected := preparingNode(node) || (node.Inspected && node.ProvisionState == provisioner.StateManageable && node.Stable())
-		return inspected && host.Status.HardwareDetails == nil && !inspectionDisabled(host) && canInspect(host)
-	}
-	return false
-}
-
-// preparingNode reports whether the node is being cleaned for, or has reached, available.
-func preparingNode(n *provisioner.Node) bool {
-	switch n.ProvisionState {
-	case provisioner.StateCleaning, provisioner.StateCleanWait, provisioner.StateCleanFail, provisioner.StateAvailable:
-		return true
-	}
-	return false
+	return d.in.Hardware
 }

@@ -13,7 +13,7 @@ import (
 func TestInspecting(t *testing.T) {
 	started := inspectionStartedAt(at(-time.Minute))
 	runTable(t, []row{
-		{"an inspecting host whose node is gone registers it again", host(stInspecting), nil, nil, do(ActionRegister, stInspecting)},
+		{"an inspecting host whose node is gone registers it again", host(stInspecting), nil, nil, registerAndVerify(stInspecting)},
 		{"an inspecting host whose node is enrolled again manages it", host(stInspecting), node(enroll), nil, do(ActionManage, stInspecting)},
 		{"an inspecting host waits while its node is verified", host(stInspecting), node(verifying), nil, noActionIn(stInspecting)},
 		{"a manageable node is inspected", host(stInspecting), node(manageable), nil, do(ActionInspect, stInspecting, "InspectionStarted")},
@@ -58,7 +58,7 @@ func TestInspectionStartsOverOnANewNode(t *testing.T) {
 	t.Run("an inspection started on a node that was lost starts over once it is registered again", func(t *testing.T) {
 		h := host(stInspecting, inspectionStartedAt(at(-time.Minute)))
 		runSequence(t, h, []tick{
-			{at: 0, node: nil, want: do(ActionRegister, stInspecting)},
+			{at: 0, node: nil, want: registerAndVerify(stInspecting)},
 			{at: s, node: node(verifying), want: noActionIn(stInspecting)},
 			{at: 3 * s, node: node(manageable), want: do(ActionInspect, stInspecting, "InspectionStarted")},
 		})
@@ -79,7 +79,9 @@ func TestInspectionStartsOverOnANewNode(t *testing.T) {
 	})
 }
 
-func TestNeedsHardware(t *testing.T) {
+// TestDecideAsksForHardware: the decision asks for what inspection found exactly when a
+// handler uses it, and never once it was given.
+func TestDecideAsksForHardware(t *testing.T) {
 	started := inspectionStartedAt(at(-time.Minute))
 	for _, c := range []struct {
 		name string
@@ -94,10 +96,20 @@ func TestNeedsHardware(t *testing.T) {
 		{"a host being deleted does not", host(stInspecting, started, deleted), node(manageable), false},
 		{"a host without a node does not", host(stInspecting, started), nil, false},
 		{"a host past inspection does not", host(stPreparing, started), node(manageable), false},
+		{"a node inspected during cleaning needs it", host(stInspecting, started), node(cleanWait), true},
+		{"a registering host whose node was inspected before needs it", host(stRegistering), node(manageable, inspectedNode), true},
+		{"a registering host whose node was never inspected does not", host(stRegistering), node(manageable), false},
+		{"a registering host whose node is already available needs it", host(stRegistering), node(available), true},
+		{"a registering host without inspection does not", host(stRegistering, noInspection), node(available), false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			if got := NeedsHardware(c.host, c.node); got != c.want {
+			in := input(c.host, c.node)
+			if got := Decide(in).NeedsHardware; got != c.want {
 				t.Errorf("NeedsHardware = %v, want %v", got, c.want)
+			}
+			hardware(&in)
+			if Decide(in).NeedsHardware {
+				t.Errorf("NeedsHardware with the hardware given")
 			}
 		})
 	}
@@ -118,7 +130,7 @@ func TestPreparing(t *testing.T) {
 		{"an available node that still settles is waited for", host(stPreparing), node(available, settling), nil, noActionIn(stPreparing)},
 		{"a preparing host whose node failed inspection recovers it", host(stPreparing), node(inspectFail), nil, do(ActionRecover, stPreparing)},
 		{"a preparing host whose node failed adoption recovers it", host(stPreparing), node(adoptFail), nil, do(ActionRecover, stPreparing)},
-		{"a preparing host whose node is gone registers it again", host(stPreparing), nil, nil, do(ActionRegister, stPreparing)},
+		{"a preparing host whose node is gone registers it again", host(stPreparing), nil, nil, registerAndVerify(stPreparing)},
 		{"a preparing host whose node is enrolled again manages it", host(stPreparing), node(enroll), nil, do(ActionManage, stPreparing)},
 		{"a preparing host waits while its node is verified", host(stPreparing), node(verifying), nil, noActionIn(stPreparing)},
 	})

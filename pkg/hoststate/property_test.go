@@ -300,19 +300,21 @@ func (s *simulation) perturb() {
 func (s *simulation) once() {
 	s.ironic()
 	in := Input{Host: s.host.DeepCopy(), Node: cloneNode(s.node), Credentials: s.creds, Now: s.now}
-	if NeedsHardware(in.Host, in.Node) {
+	hostBefore, nodeBefore := in.Host.DeepCopy(), cloneNode(in.Node)
+	r := Decide(in)
+	s.stats.decisions++
+	if r.NeedsHardware {
 		if !s.inspected {
 			// The controller cannot read hardware Ironic does not have: its sync fails and
-			// the queue retries it later. Nothing is decided.
+			// the queue retries it later. Nothing is done.
 			s.logf("%4d %s: hardware details of node %s are not in Ironic", s.step, s.describe(), in.Node.ID)
 			s.now = s.now.Add(2 * time.Second)
 			return
 		}
 		in.Hardware = &metal3.HardwareDetails{Hostname: "host-0", RAMMebibytes: 65536}
+		r = Decide(in)
+		s.stats.decisions++
 	}
-	hostBefore, nodeBefore := in.Host.DeepCopy(), cloneNode(in.Node)
-	r := Decide(in)
-	s.stats.decisions++
 	if !equality.Semantic.DeepEqual(hostBefore, in.Host) || !sameNode(nodeBefore, in.Node) {
 		s.failf("Decide modified its input")
 	}

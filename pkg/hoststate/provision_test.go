@@ -31,7 +31,7 @@ func TestProvisioning(t *testing.T) {
 			failure(stProvisioning, metal3.PreparationError)},
 		{"a node that failed inspection is recovered", p(), node(inspectFail), nil, do(ActionRecover, stProvisioning)},
 		{"a node that failed adoption is recovered", p(), node(adoptFail), nil, do(ActionRecover, stProvisioning)},
-		{"a provisioning host whose node is gone registers it again", p(), nil, nil, do(ActionRegister, stProvisioning)},
+		{"a provisioning host whose node is gone registers it again", p(), nil, nil, registerAndVerify(stProvisioning)},
 		{"a provisioning host whose node is enrolled again manages it", p(), node(enroll), nil, do(ActionManage, stProvisioning)},
 
 		// the spec changes while provisioning
@@ -79,7 +79,7 @@ func TestProvisioned(t *testing.T) {
 			startsDeprovisioning()},
 
 		// a lost node is registered and adopted again, never deployed
-		{"a provisioned host whose node is gone registers it again", p(), nil, nil, do(ActionRegister, stProvisioned)},
+		{"a provisioned host whose node is gone registers it again", p(), nil, nil, registerAndVerify(stProvisioned)},
 		{"a provisioned host whose node is enrolled again manages it", p(), node(enroll), nil, do(ActionManage, stProvisioned)},
 		{"a provisioned host waits while its node is verified", p(), node(verifying), nil, noActionIn(stProvisioned)},
 		{"a provisioned host whose new node failed verification has a provisioned registration error", p(), node(enroll, lastError("auth")), nil,
@@ -118,7 +118,7 @@ func TestExternallyProvisioned(t *testing.T) {
 		{"an available node is moved back to manageable to be adopted", x(), node(available), nil, do(ActionRecover, stExternal)},
 		{"a failed adoption is a provisioned registration error", x(), node(adoptFail, lastError("x")), nil,
 			failure(stExternal, metal3.ProvisionedRegistrationError)},
-		{"an externally provisioned host whose node is gone registers it again", x(), nil, nil, do(ActionRegister, stExternal)},
+		{"an externally provisioned host whose node is gone registers it again", x(), nil, nil, registerAndVerify(stExternal)},
 		{"an externally provisioned host whose node is enrolled again manages it", x(), node(enroll), nil, do(ActionManage, stExternal)},
 		{"an externally provisioned host with a missing secret has a provisioned registration error", x(), node(active),
 			[]inputOpt{credentialProblem("secret not found")}, failure(stExternal, metal3.ProvisionedRegistrationError)},

@@ -84,9 +84,11 @@ func (d *decision) registered() step {
 		d.setState(metal3.StateProvisioned)
 		return handleProvisioned(d)
 	case n.ProvisionState == provisioner.StateAvailable:
-		if d.in.Hardware != nil && d.status.HardwareDetails == nil {
+		if d.status.HardwareDetails == nil && !inspectionDisabled(d.host) && canInspect(d.host) {
 			// Inspected and prepared before the statuses saying so were written.
-			d.status.HardwareDetails = d.in.Hardware.DeepCopy()
+			if hw := d.hardware(); hw != nil {
+				d.status.HardwareDetails = hw.DeepCopy()
+			}
 		}
 		d.setState(metal3.StateAvailable)
 		return handleAvailable(d)
@@ -95,7 +97,7 @@ func (d *decision) registered() step {
 	case inspectionDisabled(d.host) || !canInspect(d.host):
 		return d.skipInspection()
 	}
-	if n.Inspected && d.in.Hardware != nil {
+	if n.Inspected && d.status.HardwareDetails == nil && d.hardware() != nil {
 		// Inspected already (the status saying it was inspecting was lost, or the node was
 		// enrolled and inspected before this host took it): use what Ironic found.
 		d.setState(metal3.StateInspecting)

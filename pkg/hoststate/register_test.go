@@ -14,7 +14,7 @@ func registering(opts ...hostOpt) *metal3.BareMetalHost {
 
 func TestNewAndUnmanagedHosts(t *testing.T) {
 	runTable(t, []row{
-		{"a new host with a BMC address starts registering", host(stNone), nil, nil, do(ActionRegister, stRegistering)},
+		{"a new host with a BMC address starts registering", host(stNone), nil, nil, registerAndVerify(stRegistering)},
 		{"a new host without a BMC address is unmanaged", host(stNone, noBMC), nil, nil, steadyIn(stUnmanaged)},
 		{"a new host whose node is already enrolled is managed", host(stNone), node(enroll), nil, do(ActionManage, stRegistering)},
 		{"a new host whose node is found active is kept as provisioned", host(stNone, newCredentials), node(active), nil,
@@ -22,14 +22,14 @@ func TestNewAndUnmanagedHosts(t *testing.T) {
 		{"a new host with an unusable BMC address is a registration error", host(stNone, bmcAt("ftp://10.0.0.5")), nil, nil,
 			failure(stRegistering, metal3.RegistrationError)},
 		{"an unmanaged host stays unmanaged without a BMC address", host(stUnmanaged, noBMC), nil, nil, steadyIn(stUnmanaged)},
-		{"an unmanaged host that got a BMC address starts registering", host(stUnmanaged), nil, nil, do(ActionRegister, stRegistering)},
+		{"an unmanaged host that got a BMC address starts registering", host(stUnmanaged), nil, nil, registerAndVerify(stRegistering)},
 	})
 }
 
 func TestRegistering(t *testing.T) {
 	runTable(t, []row{
 		// state × node → what happens
-		{"a registering host without a node registers one", registering(), nil, nil, do(ActionRegister, stRegistering)},
+		{"a registering host without a node registers one", registering(), nil, nil, registerAndVerify(stRegistering)},
 		{"an enrolled node is managed", registering(), node(enroll), nil, do(ActionManage, stRegistering)},
 		{"a node being verified is waited for", registering(), node(verifying), nil, waitAfter(stRegistering, pollInterval(nil, t0))},
 		{"a node that failed BMC verification is a registration error", registering(), node(enroll, lastError("authentication failed")), nil,
@@ -66,7 +66,7 @@ func TestRegistering(t *testing.T) {
 			do(ActionRegister, stRegistering)},
 		// A registration cut short between creating the node and its boot port.
 		{"a node without its boot port is registered again", registering(), node(enroll, withoutBootPort), nil,
-			do(ActionRegister, stRegistering)},
+			registerAndVerify(stRegistering)},
 		{"a provisioned host's node without its boot port is registered again", host(stProvisioned, provisioned(imgA)),
 			node(active, withoutBootPort), nil, do(ActionRegister, stProvisioned)},
 		{"a boot MAC differing only in case is the same port", registering(),
@@ -74,7 +74,7 @@ func TestRegistering(t *testing.T) {
 			[]inputOpt{func(in *Input) { in.Host.Spec.BootMACAddress = "52:54:00:AB:CD:EF" }},
 			outcome{State: stInspecting, Action: Action{Kind: ActionInspect}, Events: []string{"BMCAccessValidated", "ProfileSet", "Registered", "InspectionStarted"}}},
 		{"a node registered with an older secret is registered again", registering(), node(enroll), []inputOpt{secretAt("1002")},
-			do(ActionRegister, stRegistering)},
+			registerAndVerify(stRegistering)},
 		{"a missing credentials secret is a registration error", registering(), nil, []inputOpt{credentialProblem("secret metal/host-0-bmc-secret not found")},
 			failure(stRegistering, metal3.RegistrationError)},
 		{"credentials without a password are a registration error", registering(), node(enroll), []inputOpt{credentialProblem(`secret metal/host-0-bmc-secret has no "password"`)},

@@ -51,6 +51,12 @@ func (d *decision) restoreStatus() (s step, done bool) {
 	return d.run(), true
 }
 
+// NeedsNode reports whether the decision needs the host's node: a host without BMC details has
+// none.
+func NeedsNode(h *metal3.BareMetalHost) bool {
+	return h.Spec.BMC.Address != "" || h.Status.Provisioning.ID != ""
+}
+
 // NeedsHardwareData reports whether the decision wants the HardwareData named after the host
 // in Input.HardwareData: a status is about to be restored from StatusAnnotation.
 func NeedsHardwareData(h *metal3.BareMetalHost) bool {

@@ -2,6 +2,7 @@ package hoststate
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -90,10 +91,10 @@ func TestSettledConditionSaysWhatTheHostWaitsFor(t *testing.T) {
 		{name: "an unreachable provisioner is named",
 			in: input(host(stProvisioned, running(imgA)), nil),
 			decide: func(in Input) Result {
-				return ProvisionerUnavailable(in, errors.New("dial tcp 10.0.0.2:6385: connection refused"))
+				return ObservationFailed(in, fmt.Errorf("%w: %w", provisioner.ErrUnavailable, errors.New("dial tcp 10.0.0.2:6385: connection refused")))
 			},
 			status: metav1.ConditionFalse, reason: ReasonProvisionerUnavailable,
-			message: "waiting for the provisioner to answer: dial tcp 10.0.0.2:6385: connection refused"},
+			message: "waiting for the provisioner to answer: provisioner unavailable: dial tcp 10.0.0.2:6385: connection refused"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var r Result

@@ -7,15 +7,15 @@ import (
 )
 
 // slotStates are the host states in which the provisioner works on the node: a host in one
-// holds a provisioning slot, and the number of slots is limited. ("Busy" in IsBusyState means
-// the same; a node that refuses an operation because another one runs is "locked".)
+// holds a provisioning slot, and the number of slots is limited. (A node that refuses an
+// operation because another one runs is "locked", provisioner.ErrBusy.)
 var slotStates = map[metal3.ProvisioningState]bool{
 	metal3.StateInspecting: true, metal3.StatePreparing: true, metal3.StateProvisioning: true, metal3.StateDeprovisioning: true,
 }
 
-// IsBusyState reports whether a host in state s holds a provisioning slot (counts against
-// the provisioning limit).
-func IsBusyState(s metal3.ProvisioningState) bool { return slotStates[s] }
+// HoldsSlot reports whether a host in state s holds a provisioning slot (counts against the
+// provisioning limit).
+func HoldsSlot(s metal3.ProvisioningState) bool { return slotStates[s] }
 
 // slotRecheck is how often a host waiting for a provisioning slot looks again. The controller
 // wakes waiting hosts as soon as a slot frees, so this is only a safety net: short enough to

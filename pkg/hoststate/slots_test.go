@@ -24,8 +24,8 @@ func TestAFullProvisioningLimitHoldsHostsBeforeTheyStartWork(t *testing.T) {
 		{"with a free slot an available host with an image starts provisioning", host(stAvailable, image(imgA)), node(available),
 			nil, startsProvisioning("ProvisioningStarted")},
 	})
-	if !IsBusyState(metal3.StateProvisioning) || IsBusyState(metal3.StateProvisioned) {
-		t.Error("IsBusyState must count provisioning and not provisioned")
+	if !HoldsSlot(metal3.StateProvisioning) || HoldsSlot(metal3.StateProvisioned) {
+		t.Error("HoldsSlot must count provisioning and not provisioned")
 	}
 }
 

@@ -17,7 +17,8 @@ type Input struct {
 	Node *provisioner.Node
 	// Credentials describes the host's BMC credentials Secret.
 	Credentials Credentials
-	// Hardware is what inspection found, read by the controller when NeedsHardware said so.
+	// Hardware is what inspection found: nil unless a first Decide asked for it
+	// (Result.NeedsHardware) and the controller read it.
 	Hardware *metal3.HardwareDetails
 	// HardwareData is spec.hardware of the HardwareData named after the host, read by the
 	// controller when NeedsHardwareData said so (nil when there is none).
@@ -34,6 +35,8 @@ type Input struct {
 	// network data the node carries: "<name>@<resourceVersion>" ("<name>@" when it cannot be
 	// read), "" when the host names none. A node with another version is registered again.
 	NetworkDataVersion string
+	// NodeUpdates is how node changes reach the controller, for Result.RequeueAfter.
+	NodeUpdates NodeUpdates
 	// MaxProvisioningAttempts stops retrying a deploy of the same image after this many
 	// consecutive failures (0: no limit). Changing the image starts over.
 	MaxProvisioningAttempts int
@@ -75,6 +78,10 @@ type Action struct {
 	AutomatedClean bool
 	// Soft applies to PowerOff: ask the OS to shut down first.
 	Soft bool
+	// Verify applies to Register: start BMC verification (manage) of the node in the same
+	// step, so that a stale verification error is never taken for a new one. Set for a new
+	// node and for one resting in enroll.
+	Verify bool
 }
 
 // Event is a Kubernetes Event to record on the host.
@@ -93,7 +100,8 @@ type Result struct {
 	Status metal3.BareMetalHostStatus
 	// Events to record.
 	Events []Event
-	// RequeueAfter is when to look at the host again; zero means on the next change only.
+	// RequeueAfter is when to look at the host again; zero means on the next change only. It
+	// is final: the controller looks again exactly then (or earlier, when something changes).
 	RequeueAfter time.Duration
 	// RemoveFinalizer says the host is fully cleaned up and may go.
 	RemoveFinalizer bool
@@ -107,6 +115,10 @@ type Result struct {
 	// FillArchitecture is the CPU architecture inspection found, to be written to the empty
 	// spec.architecture (a spec write, as metal3 does); "" when there is nothing to write.
 	FillArchitecture string
+	// NeedsHardware says the decision needs what inspection found on the node: the controller
+	// reads it (the provisioner's HardwareDetails), sets Input.Hardware and decides again.
+	// Only this second result is acted on.
+	NeedsHardware bool
 	// RemoveAnnotations lists annotations the decision consumed (a done reboot, a started
 	// re-inspection, restored status); the controller removes them after writing status.
 	RemoveAnnotations []string

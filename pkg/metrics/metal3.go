@@ -179,14 +179,6 @@ func (m *Metrics) HostConfigDataError(key string) {
 	m.metal3.configDataErrors.WithLabelValues(key).Inc()
 }
 
-// ProvisionerNotReady counts a reconciliation that found the provisioner unavailable. Safe on nil.
-func (m *Metrics) ProvisionerNotReady() {
-	if m == nil {
-		return
-	}
-	m.metal3.provisionerNotReady.Inc()
-}
-
 // HostSync is what one reconciliation of a host saw and did, for HostSynced to derive metal3's
 // series from.
 type HostSync struct {
@@ -260,8 +252,11 @@ func (m *Metrics) HostSynced(s HostSync) {
 		mm.deleteDelayedDetach.Inc()
 	}
 	for _, r := range s.EventReasons {
-		if r == "DeprovisioningAbandoned" {
+		switch r {
+		case "DeprovisioningAbandoned":
 			mm.deleteWithoutDeprov.Inc()
+		case "ProvisionerUnavailable": // a reconciliation that found the provisioner unavailable
+			mm.provisionerNotReady.Inc()
 		}
 	}
 	for op, pair := range map[string][2]metal3.OperationMetric{

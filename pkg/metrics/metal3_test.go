@@ -226,7 +226,7 @@ func TestCredentialsProblemsCountByKind(t *testing.T) {
 	m.CredentialsProblem(CredentialsInvalid)
 	m.CredentialsProblem(CredentialsInvalid)
 	m.CredentialsProblem(CredentialsOther)
-	m.ProvisionerNotReady()
+	m.HostSynced(HostSync{EventReasons: []string{"ProvisionerUnavailable"}, Before: status(metal3.StateProvisioned), After: status(metal3.StateProvisioned)})
 	for c, want := range map[string]float64{"missing": 1, "invalid": 2, "other": 1, "notReady": 1} {
 		var got float64
 		switch c {

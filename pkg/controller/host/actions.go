@@ -19,7 +19,11 @@ func (c *Controller) act(ctx context.Context, h *metal3.BareMetalHost, node *pro
 	}
 	switch a.Kind {
 	case hoststate.ActionRegister:
-		return c.register(ctx, h, node, creds)
+		registered, err := c.register(ctx, h, node, creds)
+		if err != nil || !a.Verify {
+			return err
+		}
+		return c.prov.Manage(ctx, registered)
 	case hoststate.ActionManage:
 		return c.prov.Manage(ctx, node)
 	case hoststate.ActionInspect:
@@ -51,22 +55,21 @@ func (c *Controller) act(ctx context.Context, h *metal3.BareMetalHost, node *pro
 	return fmt.Errorf("unknown action %q", a.Kind)
 }
 
-// register creates or updates the node, then starts BMC verification of an enrolled node in
-// the same step, so a stale verification error is never mistaken for a new one.
-func (c *Controller) register(ctx context.Context, h *metal3.BareMetalHost, existing *provisioner.Node, creds hoststate.Credentials) error {
+// register creates or updates the node.
+func (c *Controller) register(ctx context.Context, h *metal3.BareMetalHost, existing *provisioner.Node, creds hoststate.Credentials) (*provisioner.Node, error) {
 	access, err := bmc.Parse(h.Spec.BMC.Address, h.Spec.BMC.DisableCertificateVerification)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	secret, err := c.bmcCredentials(ctx, h)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	networkData, networkDataVersion, err := c.preprovisioningNetworkData(ctx, h)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	node, err := c.prov.Register(ctx, provisioner.RegisterRequest{
+	return c.prov.Register(ctx, provisioner.RegisterRequest{
 		Host: hostRef(h), BMC: access, Credentials: secret, CredentialsVersion: creds.Version,
 		BMCAddress: h.Spec.BMC.Address, BootMode: h.Spec.BootMode, Architecture: h.Spec.Architecture,
 		AutomatedClean:     h.Spec.AutomatedCleaningMode != metal3.CleaningModeDisabled,
@@ -74,13 +77,6 @@ func (c *Controller) register(ctx context.Context, h *metal3.BareMetalHost, exis
 		NetworkData:        networkData,
 		NetworkDataVersion: networkDataVersion,
 	}, existing)
-	if err != nil {
-		return err
-	}
-	if node.ProvisionState == provisioner.StateEnroll && node.Stable() {
-		return c.prov.Manage(ctx, node)
-	}
-	return nil
 }
 
 // deployRequest builds what Deploy needs from the provisioning the decision recorded and the

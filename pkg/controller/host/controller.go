@@ -290,7 +290,7 @@ func (c *Controller) countBusyHosts() {
 		return
 	}
 	for _, h := range hosts {
-		if hoststate.IsBusyState(h.Status.Provisioning.State) {
+		if hoststate.HoldsSlot(h.Status.Provisioning.State) {
 			c.slots.settle(cache.MetaObjectToName(h).String(), true)
 		}
 	}

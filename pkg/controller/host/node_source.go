@@ -7,6 +7,7 @@ import (
 	"k8s.io/utils/clock"
 
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
+	"github.com/metalkube/metalkube/pkg/hoststate"
 	"github.com/metalkube/metalkube/pkg/provisioner"
 )
 
@@ -86,23 +87,20 @@ func (s *nodeSource) acted(key string) { s.watched.actedAt(key, s.clock.Now()) }
 // forget drops a deleted host.
 func (s *nodeSource) forget(key string) { s.watched.forget(key) }
 
-// nextLook records whether the host waits on its node after a sync that decided to look again
-// after (0: not by itself) and did or did not act, and returns when the host should look
-// again (0: only when something enqueues it).
-func (s *nodeSource) nextLook(key string, watchNode, acted bool, after time.Duration) time.Duration {
-	if s.poller.feeds() {
-		s.watched.set(key, watchNode)
-		if acted {
-			s.poller.poke() // the node is about to move
-		}
-		if watchNode && after > 0 {
-			// The feed enqueues the host when its node moves; the recheck is a safety net.
-			after = max(after, watchedRecheck)
-		}
+// updates is how node changes reach the controller: hoststate decides from it how soon a host
+// looks again by itself.
+func (s *nodeSource) updates() hoststate.NodeUpdates {
+	return hoststate.NodeUpdates{Fed: s.poller.feeds(), Polled: s.poller != nil, SteadyResync: s.steadyResync}
+}
+
+// track records, after a sync, whether the host waits on its node (the feed runs while any
+// host does) and whether an action on its node was just accepted (the feed looks at once).
+func (s *nodeSource) track(key string, watchNode, acted bool) {
+	if !s.poller.feeds() {
+		return
 	}
-	if after <= 0 && !acted && s.poller == nil {
-		// Without a shared node poll, stable hosts must look at their node now and then.
-		return s.steadyResync
+	s.watched.set(key, watchNode)
+	if acted {
+		s.poller.poke() // the node is about to move
 	}
-	return after
 }

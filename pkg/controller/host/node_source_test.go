@@ -8,6 +8,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
+	"github.com/metalkube/metalkube/pkg/hoststate"
 	"github.com/metalkube/metalkube/pkg/provisioner"
 )
 
@@ -35,22 +36,19 @@ func (p *listingProvisioner) ListRecentNodes(context.Context, int) ([]provisione
 	return p.nodes, nil
 }
 
-func TestNodeSourceNextLook(t *testing.T) {
+// The node source says how node changes reach the controller; hoststate turns that into the
+// next look (TestNextLook there).
+func TestNodeSourceUpdates(t *testing.T) {
 	const steady = 5 * time.Minute
 	for _, tc := range []struct {
-		name         string
-		lists        bool
-		feed         time.Duration
-		watch, acted bool
-		after, want  time.Duration
+		name  string
+		lists bool
+		feed  time.Duration
+		want  hoststate.NodeUpdates
 	}{
-		{name: "no poll: a stable host looks again every steady resync", want: steady},
-		{name: "no poll: a host that acted waits to be enqueued", acted: true, want: 0},
-		{name: "no poll: the decided interval runs as decided", after: time.Second, watch: true, want: time.Second},
-		{name: "poll: a stable host waits for the poll", lists: true, want: 0},
-		{name: "feed: a watched host's recheck is only a safety net", lists: true, watch: true, after: time.Second, want: watchedRecheck},
-		{name: "feed off: the decided interval runs as decided", lists: true, feed: -1, watch: true, after: time.Second, want: time.Second},
-		{name: "feed: a longer interval is kept", lists: true, watch: true, after: time.Minute, want: time.Minute},
+		{name: "a provisioner that cannot list: each host reads its own node", want: hoststate.NodeUpdates{SteadyResync: steady}},
+		{name: "a listing provisioner: polled and fed", lists: true, want: hoststate.NodeUpdates{Fed: true, Polled: true, SteadyResync: steady}},
+		{name: "the feed turned off: polled only", lists: true, feed: -1, want: hoststate.NodeUpdates{Polled: true, SteadyResync: steady}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var prov provisioner.Provisioner = &readingProvisioner{}
@@ -59,8 +57,8 @@ func TestNodeSourceNextLook(t *testing.T) {
 			}
 			s := newNodeSource(nodeSourceOptions{Provisioner: prov, Clock: fakeNow(time.Now), FeedInterval: tc.feed,
 				SteadyResync: steady, Enqueue: func(string) {}})
-			if got := s.nextLook("default/a", tc.watch, tc.acted, tc.after); got != tc.want {
-				t.Errorf("nextLook = %s, want %s", got, tc.want)
+			if got := s.updates(); got != tc.want {
+				t.Errorf("updates = %+v, want %+v", got, tc.want)
 			}
 		})
 	}
@@ -77,7 +75,7 @@ func TestNodeSourceUsesAFedNodeOnlyWhileFresh(t *testing.T) {
 	host.Status.Provisioning.ID = "id-a"
 	ctx := context.Background()
 
-	s.nextLook("default/a", true, true, time.Second) // acted, and waits on its node
+	s.track("default/a", true, true) // acted, and waits on its node
 	s.acted("default/a")
 	now = now.Add(time.Millisecond)
 	s.poller.poll(ctx)

@@ -3,7 +3,6 @@ package host
 import (
 	"context"
 	"errors"
-	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -15,9 +14,6 @@ import (
 	"github.com/metalkube/metalkube/pkg/provisioner"
 	"github.com/metalkube/metalkube/pkg/redact"
 )
-
-// busyRecheck is how soon to try again when the node is locked by another operation.
-const busyRecheck = 2 * time.Second
 
 // sync reconciles one host: gather inputs, decide, act, record.
 func (c *Controller) sync(ctx context.Context, key string) error {
@@ -59,20 +55,14 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 
 	in := hoststate.Input{Host: host, Credentials: c.credentials(ctx, host), Now: c.clock.Now(),
 		MaxProvisioningAttempts: c.maxProvisioningAttempts, ProvisioningSlotsFull: !c.slots.acquire(key),
-		BMCOwner: c.bmcOwner(cached), NetworkDataVersion: c.networkDataVersion(ctx, host)}
+		BMCOwner: c.bmcOwner(cached), NetworkDataVersion: c.networkDataVersion(ctx, host), NodeUpdates: c.nodes.updates()}
 	// Whatever happens below, the slot follows the state the host ends up in.
-	defer func() { c.slots.settle(key, hoststate.IsBusyState(host.Status.Provisioning.State)) }()
-	if needsNode(host) {
+	defer func() { c.slots.settle(key, hoststate.HoldsSlot(host.Status.Provisioning.State)) }()
+	if hoststate.NeedsNode(host) {
 		if in.Node, err = c.nodes.node(ctx, key, host); err != nil {
-			return c.provisionerFailed(ctx, in, err)
-		}
-		if hoststate.NeedsHardware(host, in.Node) {
-			if in.Hardware, err = c.prov.HardwareDetails(ctx, in.Node); err != nil {
-				return c.provisionerFailed(ctx, in, err)
-			}
+			return c.readFailed(ctx, in, err)
 		}
 	}
-
 	if hoststate.NeedsHardwareData(host) {
 		if in.HardwareData, err = c.hardwareData(ctx, host); err != nil {
 			return err
@@ -80,6 +70,12 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 	}
 
 	res := hoststate.Decide(in)
+	if res.NeedsHardware {
+		if in.Hardware, err = c.prov.HardwareDetails(ctx, in.Node); err != nil {
+			return c.readFailed(ctx, in, err)
+		}
+		res = hoststate.Decide(in)
+	}
 	if res.WaitingForSlot {
 		c.slots.wait(key)
 	}
@@ -88,26 +84,22 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 		logger.V(2).Info("Acting on host", "action", res.Action.Kind, "state", res.Status.Provisioning.State)
 		err := c.act(ctx, host, in.Node, res, in.Credentials)
 		c.nodes.acted(key)
-		done.failed = err != nil
 		if err != nil {
-			switch {
-			case errors.Is(err, provisioner.ErrBusy):
-				logger.V(2).Info("Node is busy, trying again soon", "action", res.Action.Kind)
-				c.queue.AddAfter(key, busyRecheck)
-				return nil
-			case errors.Is(err, provisioner.ErrUnavailable):
-				return c.provisionerFailed(ctx, in, err)
-			}
-			logger.Info("Action failed", "action", res.Action.Kind, "err", redact.URLs(err.Error()))
+			busy := errors.Is(err, provisioner.ErrBusy)
+			done.failed = !busy // a locked node refused nothing
+			logger.V(logLevelOf(busy)).Info("Action failed", "action", res.Action.Kind, "err", redact.URLs(err.Error()))
 			res = hoststate.ActionFailed(in, res.Action, err)
 		}
 	}
 	return c.finishAfter(ctx, host, res, done)
 }
 
-// needsNode reports whether the decision needs the node: hosts without BMC details have none.
-func needsNode(h *metal3.BareMetalHost) bool {
-	return h.Spec.BMC.Address != "" || h.Status.Provisioning.ID != ""
+// logLevelOf is the verbosity of a provisioner error: a locked node is routine.
+func logLevelOf(busy bool) int {
+	if busy {
+		return 2
+	}
+	return 0
 }
 
 func hostRef(h *metal3.BareMetalHost) provisioner.HostRef {
@@ -119,22 +111,10 @@ func hostRef(h *metal3.BareMetalHost) provisioner.HostRef {
 	return provisioner.HostRef{Namespace: h.Namespace, Name: h.Name, NodeID: id, BootMACAddress: h.Spec.BootMACAddress}
 }
 
-// provisionerFailed handles an error while gathering inputs: an unreachable provisioner is
-// recorded in a condition; anything else is retried with the queue's backoff.
-func (c *Controller) provisionerFailed(ctx context.Context, in hoststate.Input, err error) error {
-	if errors.Is(err, provisioner.ErrBusy) {
-		c.queue.AddAfter(cache.MetaObjectToName(in.Host).String(), busyRecheck)
-		return nil
-	}
-	if !errors.Is(err, provisioner.ErrUnavailable) {
-		klog.FromContext(ctx).Info("Reading the node failed", "err", redact.URLs(err.Error()))
-		return c.finish(ctx, in.Host, hoststate.ObservationFailed(in, err))
-	}
-	klog.FromContext(ctx).V(1).Info("Provisioner unavailable", "err", redact.URLs(err.Error()))
-	c.metrics.ProvisionerNotReady()
-	res := hoststate.ProvisionerUnavailable(in, err)
-	res.Events = append(res.Events, hoststate.Event{Type: "Warning", Reason: "ProvisionerUnavailable", Message: redact.URLs(err.Error())})
-	return c.finish(ctx, in.Host, res)
+// readFailed records a failed read of the node or its hardware as hoststate says.
+func (c *Controller) readFailed(ctx context.Context, in hoststate.Input, err error) error {
+	klog.FromContext(ctx).V(logLevelOf(errors.Is(err, provisioner.ErrBusy))).Info("Reading the node failed", "err", redact.URLs(err.Error()))
+	return c.finish(ctx, in.Host, hoststate.ObservationFailed(in, err))
 }
 
 // actionDone is the provisioner action a sync issued, if any, and whether it failed.
@@ -171,8 +151,9 @@ func (c *Controller) finishAfter(ctx context.Context, host *metal3.BareMetalHost
 		return c.release(ctx, host)
 	}
 	key := cache.MetaObjectToName(host).String()
-	if after := c.nodes.nextLook(key, res.WatchNode, res.Action.Kind != hoststate.ActionNone, res.RequeueAfter); after > 0 {
-		c.queue.AddAfter(key, after)
+	c.nodes.track(key, res.WatchNode, res.Action.Kind != hoststate.ActionNone)
+	if res.RequeueAfter > 0 {
+		c.queue.AddAfter(key, res.RequeueAfter)
 	}
 	return nil
 }

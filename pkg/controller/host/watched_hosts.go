@@ -7,11 +7,6 @@ import (
 	"k8s.io/utils/clock"
 )
 
-// watchedRecheck is how soon a host waiting on its node looks again when the node feed runs:
-// the feed enqueues it as soon as the node moves, so this is a safety net for a change the
-// feed missed (a burst larger than its request), not the way progress is noticed.
-const watchedRecheck = 5 * time.Second
-
 // watchedHosts is the set of hosts waiting on an operation of their node. The node feed runs
 // only while it is not empty.
 type watchedHosts struct {

@@ -86,8 +86,8 @@ func (t *claimTracker) forget(host string) {
 	delete(t.byHost, host)
 }
 
-// hostOf returns the host whose claim for machine was written but is not in the cache yet.
-func (t *claimTracker) hostOf(machine string) (string, bool) {
+// uncachedClaim returns the host whose claim for machine was written but is not in the cache yet.
+func (t *claimTracker) uncachedClaim(machine string) (string, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.clock.Now()

@@ -29,20 +29,20 @@ func TestClaimTrackerNeverHandsOneHostToTwoMachines(t *testing.T) {
 	if h, _ := tr.reserve("ns/m3", hosts, first); h != "ns/a" {
 		t.Errorf("after m1 cancelled, m3 reserved %q, want ns/a", h)
 	}
-	if h, ok := tr.hostOf("ns/m2"); !ok || h != "ns/b" {
-		t.Errorf("hostOf(m2) = %q, %v", h, ok)
+	if h, ok := tr.uncachedClaim("ns/m2"); !ok || h != "ns/b" {
+		t.Errorf("uncachedClaim(m2) = %q, %v", h, ok)
 	}
-	if _, ok := tr.hostOf("ns/m3"); ok {
+	if _, ok := tr.uncachedClaim("ns/m3"); ok {
 		t.Error("a reservation whose write has not succeeded counts as m3's host")
 	}
 
 	// A cache that still shows ns/b free keeps the record; one that shows it consumed drops it.
 	tr.observed("ns/b", false)
-	if _, ok := tr.hostOf("ns/m2"); !ok {
+	if _, ok := tr.uncachedClaim("ns/m2"); !ok {
 		t.Error("a stale cache dropped the record")
 	}
 	tr.observed("ns/b", true)
-	if _, ok := tr.hostOf("ns/m2"); ok {
+	if _, ok := tr.uncachedClaim("ns/m2"); ok {
 		t.Error("the record survived the cache showing the claim")
 	}
 }

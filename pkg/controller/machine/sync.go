@@ -106,7 +106,7 @@ func (a *Actuator) hostOf(ctx context.Context, m *machinev1.Machine) (*metal3.Ba
 		}
 		return host, nil, nil
 	}
-	if hostKey, ok := a.claims.hostOf(key); ok {
+	if hostKey, ok := a.claims.uncachedClaim(key); ok {
 		ns, name, _ := cache.SplitMetaNamespaceKey(hostKey)
 		if h, err := a.hosts.BareMetalHosts(ns).Get(name); err == nil {
 			return h, nil, nil // the claim is written; the cache is behind

@@ -153,7 +153,7 @@ func TestTheProvisioningLimitHoldsHostsBackAndSaysSo(t *testing.T) {
 		busy, done := 0, 0
 		for i := 0; i < count; i++ {
 			h := sys.Host(t, fmt.Sprintf("slot-%d", i))
-			if hoststate.IsBusyState(h.Status.Provisioning.State) {
+			if hoststate.HoldsSlot(h.Status.Provisioning.State) {
 				busy++
 			}
 			if h.Status.Provisioning.State == metal3.StateProvisioned {
