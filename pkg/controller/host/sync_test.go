@@ -72,7 +72,9 @@ func (p *fakeProvisioner) Provide(context.Context, *provisioner.Node, bool) erro
 func (p *fakeProvisioner) Deploy(context.Context, *provisioner.Node, provisioner.DeployRequest) error {
 	return p.call("Deploy")
 }
-func (p *fakeProvisioner) Undeploy(context.Context, *provisioner.Node) error { return p.call("Undeploy") }
+func (p *fakeProvisioner) Undeploy(context.Context, *provisioner.Node) error {
+	return p.call("Undeploy")
+}
 func (p *fakeProvisioner) Adopt(context.Context, *provisioner.Node, *metal3.Image) error {
 	return p.call("Adopt")
 }
