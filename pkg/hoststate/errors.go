@@ -17,12 +17,12 @@ import (
 const busyRecheck = 2 * time.Second
 
 // notTheHostsFault is the result of the two provisioner errors that say nothing about the host:
-// a node locked by another operation (provisioner.ErrBusy) is looked at again soon, with
+// a node locked by another operation (provisioner.ErrLocked) is looked at again soon, with
 // nothing recorded; an unreachable provisioner (provisioner.ErrUnavailable) is recorded in
 // conditions and an Event. ok is false for any other error.
 func notTheHostsFault(in Input, err error) (r Result, ok bool) {
 	switch {
-	case errors.Is(err, provisioner.ErrBusy):
+	case errors.Is(err, provisioner.ErrLocked):
 		return Result{Status: *in.Host.Status.DeepCopy(), RequeueAfter: busyRecheck}, true
 	case errors.Is(err, provisioner.ErrUnavailable):
 		return provisionerUnavailable(in, err), true
@@ -67,7 +67,7 @@ func (e *DataSecretError) Error() string { return e.Err.Error() }
 func (e *DataSecretError) Unwrap() error { return e.Err }
 
 // ObservationFailed is the result when reading the host's node from the provisioner failed
-// with an error other than a locked node (provisioner.ErrBusy) or an unreachable provisioner: the error is recorded in status, with an
+// with an error other than a locked node (provisioner.ErrLocked) or an unreachable provisioner: the error is recorded in status, with an
 // Event, and the host looks again after a bounded backoff. err must not contain secrets.
 //
 // A host being deleted whose node could not be read maxObservationFailuresBeforeDelete times

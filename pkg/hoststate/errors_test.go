@@ -335,7 +335,7 @@ func TestADeletedHostWhoseNodeCannotBeReadIsReleasedAfterBoundedFailures(t *test
 // while reading the node or acting on it, never record an error on the host.
 func TestFailuresThatAreNotTheHosts(t *testing.T) {
 	h := host(stProvisioning, errorCount(1))
-	busy := fmt.Errorf("node n-1: %w", provisioner.ErrBusy)
+	busy := fmt.Errorf("node n-1: %w", provisioner.ErrLocked)
 	down := fmt.Errorf("%w: dial tcp 127.0.0.1:6385: connect: connection refused", provisioner.ErrUnavailable)
 	for _, c := range []struct {
 		name    string

@@ -8,7 +8,7 @@ import (
 
 // slotStates are the host states in which the provisioner works on the node: a host in one
 // holds a provisioning slot, and the number of slots is limited. (A node that refuses an
-// operation because another one runs is "locked", provisioner.ErrBusy.)
+// operation because another one runs is "locked", provisioner.ErrLocked.)
 var slotStates = map[metal3.ProvisioningState]bool{
 	metal3.StateInspecting: true, metal3.StatePreparing: true, metal3.StateProvisioning: true, metal3.StateDeprovisioning: true,
 }
@@ -23,7 +23,7 @@ func HoldsSlot(s metal3.ProvisioningState) bool { return slotStates[s] }
 // next to nothing.
 const slotRecheck = 2 * time.Minute
 
-// noSlot returns a wait when entering a busy state is not allowed now.
+// noSlot returns a wait when entering a slot state is not allowed now.
 func (d *decision) noSlot() (s step, done bool) {
 	if !d.in.ProvisioningSlotsFull || slotStates[d.state()] {
 		return step{}, false

@@ -3,7 +3,7 @@
 //
 // What it is for: turning the controller's one-step requests (register, manage, inspect,
 // provide, deploy, power, delete, ...) into Ironic REST calls, and Ironic's node documents and
-// errors into the backend-neutral provisioner.Node and error kinds (ErrBusy, ErrUnavailable,
+// errors into the backend-neutral provisioner.Node and error kinds (ErrLocked, ErrUnavailable,
 // ErrNotFound).
 //
 // What it must not do:

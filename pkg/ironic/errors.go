@@ -16,7 +16,7 @@ import (
 	"github.com/metalkube/metalkube/pkg/redact"
 )
 
-// APIError is an HTTP error answer from Ironic. It wraps provisioner.ErrBusy (409 Conflict, e.g.
+// APIError is an HTTP error answer from Ironic. It wraps provisioner.ErrLocked (409 Conflict, e.g.
 // NodeLocked), provisioner.ErrNotFound (404) or provisioner.ErrUnavailable (502, 503, 504), so
 // errors.Is tells the kinds apart; other statuses wrap nothing.
 type APIError struct {
@@ -78,7 +78,7 @@ func (i *Ironic) wrap(ctx context.Context, err error, doing string) error {
 	}
 	switch code.Actual {
 	case http.StatusConflict:
-		e.kind = provisioner.ErrBusy
+		e.kind = provisioner.ErrLocked
 	case http.StatusNotFound:
 		e.kind = provisioner.ErrNotFound
 	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:

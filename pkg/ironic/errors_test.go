@@ -21,9 +21,9 @@ func TestIronicErrorAnswersMapToTheProvisionerErrorKinds(t *testing.T) {
 		message string
 	}{
 		{
-			name:    "a locked node (409 NodeLocked) is busy",
+			name:    "a locked node (409 NodeLocked) is locked",
 			answer:  ironicError(http.StatusConflict, "Node "+testNodeID+" is locked by host ironic-1, please retry after the current operation is completed."),
-			kind:    provisioner.ErrBusy,
+			kind:    provisioner.ErrLocked,
 			message: "is locked by host ironic-1",
 		},
 		{
@@ -78,14 +78,14 @@ func TestIronicErrorAnswersMapToTheProvisionerErrorKinds(t *testing.T) {
 	}
 }
 
-// assertErrorKind checks that err is of kind (one of ErrBusy, ErrNotFound, ErrUnavailable, or
+// assertErrorKind checks that err is of kind (one of ErrLocked, ErrNotFound, ErrUnavailable, or
 // nil for none of them) and that its message contains message.
 func assertErrorKind(t *testing.T, err, kind error, message string) {
 	t.Helper()
 	if err == nil {
 		t.Fatal("no error")
 	}
-	for _, k := range []error{provisioner.ErrBusy, provisioner.ErrNotFound, provisioner.ErrUnavailable} {
+	for _, k := range []error{provisioner.ErrLocked, provisioner.ErrNotFound, provisioner.ErrUnavailable} {
 		if got, want := errors.Is(err, k), k == kind; got != want {
 			t.Errorf("errors.Is(%v, %v) = %v, want %v", err, k, got, want)
 		}

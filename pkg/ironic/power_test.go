@@ -52,11 +52,11 @@ func TestPowerRequestsPickIronicsPowerTargets(t *testing.T) {
 			},
 		},
 		{
-			name:    "a soft off on a locked node is busy, without a fallback",
+			name:    "a soft off on a locked node is locked, without a fallback",
 			req:     provisioner.PowerRequest{Soft: true},
 			answers: []http.HandlerFunc{ironicError(http.StatusConflict, "Node is locked by host x.")},
 			want:    []any{map[string]any{"target": "soft power off", "timeout": float64(softPowerTimeout)}},
-			wantErr: provisioner.ErrBusy,
+			wantErr: provisioner.ErrLocked,
 		},
 		{
 			name: "a reboot is rebooting",

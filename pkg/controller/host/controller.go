@@ -94,7 +94,7 @@ type Controller struct {
 	metrics *metrics.Metrics
 	// discoveryNamespace is HostControllerOptions.DiscoveryNamespace.
 	discoveryNamespace string
-	// slots counts hosts in busy states against MaxConcurrentProvisioning.
+	// slots counts hosts in slot states (hoststate.HoldsSlot) against MaxConcurrentProvisioning.
 	slots *provisioningSlots
 	queue workqueue.TypedRateLimitingInterface[string]
 	// loop runs the queue's workers.
@@ -191,7 +191,7 @@ func indexBySecrets(obj interface{}) ([]string, error) {
 // Run waits for the caches, then runs workers until ctx ends.
 func (c *Controller) Run(ctx context.Context, workers int) error {
 	return c.loop.Run(ctx, workers, func(ctx context.Context) {
-		c.countBusyHosts()
+		c.countSlotHolders()
 		go c.nodes.run(ctx)
 	})
 }
@@ -282,9 +282,9 @@ func metadataUnchanged(o, n *metal3.BareMetalHost) bool {
 		o.DeletionTimestamp.Equal(n.DeletionTimestamp)
 }
 
-// countBusyHosts fills the provisioning slots from the cache once at start, so hosts already
+// countSlotHolders fills the provisioning slots from the cache once at start, so hosts already
 // working when the controller (re)starts count against the limit.
-func (c *Controller) countBusyHosts() {
+func (c *Controller) countSlotHolders() {
 	hosts, err := c.hosts.List(labels.Everything())
 	if err != nil {
 		return

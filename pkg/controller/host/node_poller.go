@@ -35,11 +35,11 @@ type nodePoller struct {
 	// observe, when set, sees every listed node (discovery).
 	observe func(ctx context.Context, nodes []provisioner.Node)
 
-	// recent, when set, is asked every feedInterval, while watching() hosts wait on an
+	// feedLister, when set, is asked every feedInterval, while watching() hosts wait on an
 	// operation of their node, for the nodes changed last: the hosts whose node moved are
 	// enqueued at once, so operations in flight cost one small request per interval for all
 	// of them instead of a read of each node.
-	recent       provisioner.RecentNodeLister
+	feedLister   provisioner.RecentNodeLister
 	feedInterval time.Duration
 	watching     func() int
 	// feedLimit is how many nodes the next feed request asks for; it follows how many
@@ -130,14 +130,14 @@ func hostKeyOfNode(name string) (string, bool) {
 
 func (p *nodePoller) run(ctx context.Context) {
 	if p.feeds() {
-		go wait.UntilWithContext(ctx, p.pollRecent, p.feedInterval)
+		go wait.UntilWithContext(ctx, p.pollFeed, p.feedInterval)
 	}
 	wait.UntilWithContext(ctx, p.poll, p.interval)
 }
 
 // feeds reports whether the poller runs the feed of changed nodes.
 func (p *nodePoller) feeds() bool {
-	return p != nil && p.recent != nil && p.watching != nil && p.feedInterval > 0
+	return p != nil && p.feedLister != nil && p.watching != nil && p.feedInterval > 0
 }
 
 // fedNode returns the node the feed listed for the host, if the request listing it was sent
@@ -157,9 +157,9 @@ func (p *nodePoller) fedNode(key, id string, since time.Time) (*provisioner.Node
 	return &n, true
 }
 
-// pollRecent lists the nodes changed last, when any host waits on its node, and enqueues the
+// pollFeed (the feed) lists the nodes changed last, when any host waits on its node, and enqueues the
 // hosts whose node changed since the poller last saw it.
-func (p *nodePoller) pollRecent(ctx context.Context) {
+func (p *nodePoller) pollFeed(ctx context.Context) {
 	if p.watching() == 0 {
 		return
 	}
@@ -175,7 +175,7 @@ func (p *nodePoller) pollRecent(ctx context.Context) {
 	}
 	limit = min(max(limit, minFeedLimit), maxFeedLimit)
 	asked := now()
-	list, err := p.recent.ListRecentNodes(ctx, limit)
+	list, err := p.feedLister.ListRecentNodes(ctx, limit)
 	if err != nil {
 		klog.FromContext(ctx).V(1).Info("Node feed failed; hosts look at their nodes themselves", "err", redact.URLs(err.Error()))
 		return

@@ -88,13 +88,13 @@ func TestNodeFeedEnqueuesHostsWhoseNodeMovedWhileHostsWatch(t *testing.T) {
 		clock:        fakeNow(time.Now),
 		lister:       listerFunc(func() []provisioner.Node { return all }),
 		enqueue:      func(key string) { got = append(got, key) },
-		recent:       recentFunc(func(limit int) []provisioner.Node { asked = append(asked, limit); return recent }),
+		feedLister:   recentFunc(func(limit int) []provisioner.Node { asked = append(asked, limit); return recent }),
 		watching:     func() int { return watching },
 		feedInterval: 1,
 	}
 	feed := func() []string {
 		got = nil
-		p.pollRecent(context.Background())
+		p.pollFeed(context.Background())
 		sort.Strings(got)
 		return got
 	}
@@ -153,7 +153,7 @@ func TestNodeFeedPausesWhileNothingMovesAndResumesWhenPoked(t *testing.T) {
 	p := &nodePoller{
 		lister:       listerFunc(func() []provisioner.Node { return nodes }),
 		enqueue:      func(string) {},
-		recent:       recentFunc(func(int) []provisioner.Node { asked++; return nodes }),
+		feedLister:   recentFunc(func(int) []provisioner.Node { asked++; return nodes }),
 		watching:     func() int { return 1 },
 		feedInterval: 500 * time.Millisecond,
 		clock:        fakeNow(func() time.Time { return clock }),
@@ -162,7 +162,7 @@ func TestNodeFeedPausesWhileNothingMovesAndResumesWhenPoked(t *testing.T) {
 	tick := func(d time.Duration) int {
 		asked = 0
 		for end := clock.Add(d); clock.Before(end); clock = clock.Add(500 * time.Millisecond) {
-			p.pollRecent(context.Background())
+			p.pollFeed(context.Background())
 		}
 		return asked
 	}
@@ -178,7 +178,7 @@ func TestNodeFeedPausesWhileNothingMovesAndResumesWhenPoked(t *testing.T) {
 	}
 	asked = 0
 	p.poke()
-	p.pollRecent(context.Background())
+	p.pollFeed(context.Background())
 	if asked != 1 {
 		t.Errorf("a poked feed did not ask at its next tick")
 	}
@@ -190,7 +190,7 @@ func TestAFedNodeStandsInForAReadOnlyWhenNewerThanTheHostsLastAction(t *testing.
 	p := &nodePoller{
 		lister:       listerFunc(func() []provisioner.Node { return listed }),
 		enqueue:      func(string) {},
-		recent:       recentFunc(func(int) []provisioner.Node { return listed }),
+		feedLister:   recentFunc(func(int) []provisioner.Node { return listed }),
 		watching:     func() int { return 1 },
 		feedInterval: 500 * time.Millisecond,
 		clock:        fakeNow(func() time.Time { return clock }),
@@ -198,7 +198,7 @@ func TestAFedNodeStandsInForAReadOnlyWhenNewerThanTheHostsLastAction(t *testing.
 	p.poll(context.Background())
 	listed = append(listed, provisioner.Node{ID: "id-b", Name: "default~b", ProvisionState: "available"})
 	fedAt := clock
-	p.pollRecent(context.Background())
+	p.pollFeed(context.Background())
 
 	if n, ok := p.fedNode("default/a", "id-a", fedAt.Add(-time.Second)); !ok || n.ProvisionState != "active" {
 		t.Errorf("a node listed after the host's last action was not used: %v %v", n, ok)
@@ -219,11 +219,11 @@ func TestAFedNodeStandsInForAReadOnlyWhenNewerThanTheHostsLastAction(t *testing.
 
 	// A response in which every listed node changed may have missed changes: it vouches for
 	// no node, not even those it listed.
-	p.pollRecent(context.Background())
+	p.pollFeed(context.Background())
 	listed = []provisioner.Node{{ID: "id-a", Name: "default~a", ProvisionState: "deploying"}}
 	clock = clock.Add(500 * time.Millisecond)
 	p.poke()
-	p.pollRecent(context.Background())
+	p.pollFeed(context.Background())
 	if n, ok := p.fedNode("default/a", "id-a", fedAt); ok {
 		t.Errorf("a node from a saturated feed response was used: %v", n)
 	}
@@ -239,14 +239,14 @@ func TestAFedNodeIsNotUsedOnceThePollFindsItGone(t *testing.T) {
 		lister:       listerFunc(func() []provisioner.Node { return listed }),
 		enqueue:      func(key string) { enqueued = append(enqueued, key) },
 		hostNodes:    func() map[string]string { return map[string]string{"default/a": "id-a"} },
-		recent:       recentFunc(func(int) []provisioner.Node { return listed }),
+		feedLister:   recentFunc(func(int) []provisioner.Node { return listed }),
 		watching:     func() int { return 1 },
 		feedInterval: 500 * time.Millisecond,
 		clock:        fakeNow(func() time.Time { return clock }),
 	}
 	p.poll(context.Background())
 	listed = []provisioner.Node{{ID: "id-a", Name: "default~a", ProvisionState: "available"}, {ID: "id-z", Name: "default~z"}}
-	p.pollRecent(context.Background())
+	p.pollFeed(context.Background())
 	since := clock.Add(-time.Second)
 	if _, ok := p.fedNode("default/a", "id-a", since); !ok {
 		t.Fatal("the fed node was not used before the loss")

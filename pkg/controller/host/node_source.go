@@ -55,8 +55,8 @@ func newNodeSource(o nodeSourceOptions) *nodeSource {
 	}
 	s.poller = &nodePoller{lister: lister, interval: interval, enqueue: o.Enqueue, hostNodes: o.HostNodes,
 		observe: o.Observe, clock: o.Clock}
-	if recent, ok := o.Provisioner.(provisioner.RecentNodeLister); ok && o.FeedInterval >= 0 {
-		s.poller.recent, s.poller.watching, s.poller.feedInterval = recent, s.watched.len, o.FeedInterval
+	if feedLister, ok := o.Provisioner.(provisioner.RecentNodeLister); ok && o.FeedInterval >= 0 {
+		s.poller.feedLister, s.poller.watching, s.poller.feedInterval = feedLister, s.watched.len, o.FeedInterval
 		if s.poller.feedInterval == 0 {
 			s.poller.feedInterval = 500 * time.Millisecond
 		}

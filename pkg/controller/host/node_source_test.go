@@ -79,7 +79,7 @@ func TestNodeSourceUsesAFedNodeOnlyWhileFresh(t *testing.T) {
 	s.acted("default/a")
 	now = now.Add(time.Millisecond)
 	s.poller.poll(ctx)
-	s.poller.pollRecent(ctx)
+	s.poller.pollFeed(ctx)
 	if n, _ := s.node(ctx, "default/a", host); n.ProvisionState != "fed" || prov.reads != 0 {
 		t.Errorf("node %q after %d reads, want the fed node and no read", n.ProvisionState, prov.reads)
 	}

@@ -26,7 +26,7 @@ func newProvisioningSlots(limit int) *provisioningSlots {
 }
 
 // acquire reserves a slot for the host for the duration of one sync. It returns false when
-// the limit is reached and the host holds none; the host must then not enter a busy state.
+// the limit is reached and the host holds none; the host must then not enter a slot state.
 // A zero limit means no limit.
 func (s *provisioningSlots) acquire(key string) bool {
 	if s == nil || s.limit <= 0 {
@@ -55,16 +55,16 @@ func (s *provisioningSlots) wait(key string) {
 	}
 }
 
-// settle keeps the host's slot if it ended the sync in a busy state and frees it otherwise.
+// settle keeps the host's slot if it ended the sync in a slot state and frees it otherwise.
 // Then, if a slot is free, the longest waiting host is woken: not only when this host freed
 // one, so that a woken host that no longer needs a slot (deleted, or its spec changed) passes
 // the turn on instead of leaving the slot idle.
-func (s *provisioningSlots) settle(key string, busy bool) {
+func (s *provisioningSlots) settle(key string, holds bool) {
 	if s == nil || s.limit <= 0 {
 		return
 	}
 	s.mu.Lock()
-	if busy {
+	if holds {
 		s.held[key] = true
 		delete(s.queued, key) // it got its slot; its place in the FIFO is skipped
 	} else {

@@ -85,9 +85,9 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 		err := c.act(ctx, host, in.Node, res, in.Credentials)
 		c.nodes.acted(key)
 		if err != nil {
-			busy := errors.Is(err, provisioner.ErrBusy)
-			done.failed = !busy // a locked node refused nothing
-			logger.V(logLevelOf(busy)).Info("Action failed", "action", res.Action.Kind, "err", redact.URLs(err.Error()))
+			locked := errors.Is(err, provisioner.ErrLocked)
+			done.failed = !locked // a locked node refused nothing
+			logger.V(logLevelOf(locked)).Info("Action failed", "action", res.Action.Kind, "err", redact.URLs(err.Error()))
 			res = hoststate.ActionFailed(in, res.Action, err)
 		}
 	}
@@ -95,8 +95,8 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 }
 
 // logLevelOf is the verbosity of a provisioner error: a locked node is routine.
-func logLevelOf(busy bool) int {
-	if busy {
+func logLevelOf(locked bool) int {
+	if locked {
 		return 2
 	}
 	return 0
@@ -113,7 +113,7 @@ func hostRef(h *metal3.BareMetalHost) provisioner.HostRef {
 
 // readFailed records a failed read of the node or its hardware as hoststate says.
 func (c *Controller) readFailed(ctx context.Context, in hoststate.Input, err error) error {
-	klog.FromContext(ctx).V(logLevelOf(errors.Is(err, provisioner.ErrBusy))).Info("Reading the node failed", "err", redact.URLs(err.Error()))
+	klog.FromContext(ctx).V(logLevelOf(errors.Is(err, provisioner.ErrLocked))).Info("Reading the node failed", "err", redact.URLs(err.Error()))
 	return c.finish(ctx, in.Host, hoststate.ObservationFailed(in, err))
 }
 

@@ -317,7 +317,7 @@ func TestSyncProvisionerFailuresThatAreNotTheHosts(t *testing.T) {
 		err       map[string]error
 		wantEvent string
 	}{
-		{"a locked node", map[string]error{"Deploy": fmt.Errorf("node-1: %w", provisioner.ErrBusy)}, ""},
+		{"a locked node", map[string]error{"Deploy": fmt.Errorf("node-1: %w", provisioner.ErrLocked)}, ""},
 		{"an unreachable provisioner", map[string]error{"FindNode": fmt.Errorf("%w: connection refused", provisioner.ErrUnavailable)}, "Warning ProvisionerUnavailable"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
