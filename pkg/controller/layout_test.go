@@ -28,6 +28,9 @@ func TestPackagesNeverImportWhatTheLayoutForbids(t *testing.T) {
 		// The state machine is pure: no API client, no Ironic, no controller.
 		{"../hoststate", []string{mod + "pkg/controller", mod + "pkg/ironic", mod + "pkg/generated", "k8s.io/client-go"}},
 		{"../provisioner", []string{mod + "pkg/controller", mod + "pkg/hoststate", mod + "pkg/ironic", "k8s.io/client-go"}},
+		// The Ironic backend and the BMC parser sit below the decisions: they never reach up.
+		{"../ironic", []string{mod + "pkg/controller", mod + "pkg/hoststate", mod + "pkg/generated", "k8s.io/client-go"}},
+		{"../bmc", []string{mod + "pkg/controller", mod + "pkg/hoststate", mod + "pkg/ironic", mod + "pkg/provisioner", "k8s.io/client-go"}},
 	} {
 		files, err := filepath.Glob(filepath.Join(tc.dir, "*.go"))
 		if err != nil || len(files) == 0 {
