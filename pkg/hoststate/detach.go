@@ -23,29 +23,32 @@ func (d *decision) detachRequested() bool {
 }
 
 // detach removes the node from the provisioner without touching the machine: the host keeps
-// its state (a provisioned host stays provisioned) and reports operationalStatus detached.
-// When the annotation goes, the handlers register the node again and adopt it.
+// its state (a provisioned host stays provisioned) and reports operationalStatus detached once
+// the node is gone (as metal3 does: detached means the provisioner no longer has it). A host
+// deleted while detached first loses its node, then goes, or waits while its annotation says
+// {"deleteAction":"delay"}. When the annotation goes, the handlers register the node again
+// and adopt it.
 func (d *decision) detach() step {
-	n := d.node
+	if n := d.node; n != nil {
+		if n.Locked {
+			// Not detached until the node is gone: a status saying so now would let a client
+			// act (delete the host, move it) on a node the provisioner still holds.
+			d.detached = false
+			return d.waitNode()
+		}
+		if d.status.OperationalStatus != metal3.OperationalStatusDetached {
+			d.event(corev1.EventTypeNormal, "Detached", "Removing the node from the provisioner without deprovisioning the host")
+		}
+		return act(Action{Kind: ActionDelete})
+	}
 	if d.host.DeletionTimestamp != nil {
 		if args, _ := detachAnnotation(d.host); args.DeleteAction == "delay" {
 			return steady().explain(ReasonDetached, "deletion is delayed while annotation "+DetachedAnnotation+
 				` says {"deleteAction":"delay"}; remove the annotation to let the host go`)
 		}
+		d.remove = true
+		return steady()
 	}
-	if n == nil {
-		if d.host.DeletionTimestamp != nil {
-			d.remove = true
-			return steady()
-		}
-		return steady().explain(ReasonDetached, "the node was removed from the provisioner as annotation "+DetachedAnnotation+
-			" asks; remove the annotation to manage the host again")
-	}
-	if n.Locked {
-		return d.waitNode()
-	}
-	if d.status.OperationalStatus != metal3.OperationalStatusDetached {
-		d.event(corev1.EventTypeNormal, "Detached", "Removing the node from the provisioner without deprovisioning the host")
-	}
-	return act(Action{Kind: ActionDelete})
+	return steady().explain(ReasonDetached, "the node was removed from the provisioner as annotation "+DetachedAnnotation+
+		" asks; remove the annotation to manage the host again")
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
+	"github.com/metalkube/metalkube/pkg/provisioner"
 )
 
 func TestTheDetachedAnnotationAsMetal3DefinesIt(t *testing.T) {
@@ -29,5 +30,30 @@ func TestTheDetachedAnnotationAsMetal3DefinesIt(t *testing.T) {
 			nil, nil, outcome{State: stProvisioned, Remove: true, Requeue: after(0)}},
 		{"deleteAction delay holds a deleted detached host", det(stProvisioned, `{"deleteAction":"delay"}`, running(imgA), deleted),
 			nil, nil, steadyIn(stProvisioned)},
+		{"deleteAction delay still removes a node the host was deleted with", det(stProvisioned, `{"deleteAction":"delay"}`, running(imgA), deleted),
+			node(active), nil, detaching(stProvisioned)},
+		{"a locked node is waited for before detaching", det(stProvisioned, "", running(imgA)), node(active, locked), nil,
+			noActionIn(stProvisioned)},
 	})
+}
+
+// A host is reported detached only once its node is gone (or its removal was just accepted):
+// never while the provisioner still holds a locked node.
+func TestDetachedOnlyOnceTheNodeIsGone(t *testing.T) {
+	h := host(stProvisioned, running(imgA), annotated(DetachedAnnotation, ""))
+	for _, tc := range []struct {
+		name string
+		node *provisioner.Node
+		want metal3.OperationalStatus
+	}{
+		{"a locked node", node(active, locked), metal3.OperationalStatusOK},
+		{"a node being removed", node(active), metal3.OperationalStatusDetached},
+		{"no node", nil, metal3.OperationalStatusDetached},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Decide(input(h, tc.node)).Status.OperationalStatus; got != tc.want {
+				t.Errorf("operationalStatus %q, want %q", got, tc.want)
+			}
+		})
+	}
 }
