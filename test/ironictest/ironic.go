@@ -55,13 +55,13 @@ type Options struct {
 type Ironic struct {
 	Dir string
 	// URL is the API root without /v1, e.g. http://127.0.0.1:40123.
-	URL     string
-	Port    int
+	URL  string
+	Port int
 	// Inspector is the ironic-inspector next to this Ironic (nil without Options.Inspector).
 	Inspector *Inspector
 	opts      Options
-	process *envtest.Process
-	ownDir  bool
+	process   *envtest.Process
+	ownDir    bool
 }
 
 // Start writes a config, creates the database from a cached schema, starts `ironic` and
