@@ -69,7 +69,7 @@ func (d *decision) startInspection() step {
 	if problem := fastInspectionProblem(d.host); problem != "" {
 		return d.failFastInspection(problem)
 	}
-	if !canInspect(d.host) && !reinspectRequested(d.host) {
+	if !canInspect(d.host, d.in.InBandInspection) && !reinspectRequested(d.host) {
 		// Here after fast inspection was refused and the mode changed: a BMC driver without
 		// out-of-band inspection skips it, as at registration. (An inspection the user asked
 		// for with the inspect annotation is tried, and Ironic's refusal reported, as before.)
@@ -95,7 +95,8 @@ func inspectionStarted(st metal3.BareMetalHostStatus) bool {
 // again or already past it on the way to available (preparation was asked for before a status
 // write was lost); or when a registering host with inspection enabled and no hardware details
 // finds its node inspected already, or being prepared (the writes saying so were lost).
-func NeedsHardware(host *metal3.BareMetalHost, node *provisioner.Node) bool {
+// inBand is Input.InBandInspection.
+func NeedsHardware(host *metal3.BareMetalHost, node *provisioner.Node, inBand bool) bool {
 	if host.DeletionTimestamp != nil || node == nil {
 		return false
 	}
@@ -107,7 +108,7 @@ func NeedsHardware(host *metal3.BareMetalHost, node *provisioner.Node) bool {
 		return (node.ProvisionState == provisioner.StateManageable && node.Stable()) || preparingNode(node)
 	case metal3.StateNone, metal3.StateRegistering:
 		inspected := preparingNode(node) || (node.Inspected && node.ProvisionState == provisioner.StateManageable && node.Stable())
-		return inspected && host.Status.HardwareDetails == nil && !inspectionDisabled(host) && canInspect(host)
+		return inspected && host.Status.HardwareDetails == nil && !inspectionDisabled(host) && canInspect(host, inBand)
 	}
 	return false
 }

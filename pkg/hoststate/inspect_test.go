@@ -96,7 +96,7 @@ func TestNeedsHardware(t *testing.T) {
 		{"a host past inspection does not", host(stPreparing, started), node(manageable), false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			if got := NeedsHardware(c.host, c.node); got != c.want {
+			if got := NeedsHardware(c.host, c.node, false); got != c.want {
 				t.Errorf("NeedsHardware = %v, want %v", got, c.want)
 			}
 		})

@@ -300,7 +300,7 @@ func (s *simulation) perturb() {
 func (s *simulation) once() {
 	s.ironic()
 	in := Input{Host: s.host.DeepCopy(), Node: cloneNode(s.node), Credentials: s.creds, Now: s.now}
-	if NeedsHardware(in.Host, in.Node) {
+	if NeedsHardware(in.Host, in.Node, in.InBandInspection) {
 		if !s.inspected {
 			// The controller cannot read hardware Ironic does not have: its sync fails and
 			// the queue retries it later. Nothing is decided.

@@ -92,7 +92,7 @@ func (d *decision) registered() step {
 		return handleAvailable(d)
 	case fastInspectionProblem(d.host) != "":
 		return d.failFastInspection(fastInspectionProblem(d.host))
-	case inspectionDisabled(d.host) || !canInspect(d.host):
+	case inspectionDisabled(d.host) || !canInspect(d.host, d.in.InBandInspection):
 		return d.skipInspection()
 	}
 	if n.Inspected && d.in.Hardware != nil {

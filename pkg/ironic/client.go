@@ -42,6 +42,12 @@ type Config struct {
 	HTTPClient *http.Client
 	// Timeout bounds one request (DefaultTimeout when zero).
 	Timeout time.Duration
+	// Inspector says Ironic has ironic-inspector (the "inspector" inspect interface enabled):
+	// nodes are inspected in band unless their host's inspectionMode is fast. Without it every
+	// node keeps its BMC driver's out-of-band inspect interface.
+	Inspector bool
+	// DeployRamdisk is written into each node's driver_info at registration (none when empty).
+	DeployRamdisk DeployRamdisk
 }
 
 // Ironic is a provisioner.Provisioner backed by Ironic. It is safe for concurrent use.
@@ -53,6 +59,8 @@ type Ironic struct {
 	base *gophercloud.ServiceClient
 	// password is scrubbed from Ironic's error messages.
 	password string
+	// defaults are what every node gets from the configuration.
+	defaults nodeDefaults
 
 	// negotiating admits one version negotiation at a time.
 	negotiating chan struct{}
@@ -70,6 +78,9 @@ func New(cfg Config) (*Ironic, error) {
 	root, shown, err := apiRoot(cfg.Endpoint)
 	if err != nil {
 		return nil, err
+	}
+	if err := cfg.DeployRamdisk.Validate(); err != nil {
+		return nil, fmt.Errorf("ironic: %w", err)
 	}
 	httpClient, err := newHTTPClient(cfg)
 	if err != nil {
@@ -96,6 +107,7 @@ func New(cfg Config) (*Ironic, error) {
 		endpoint:    shown,
 		base:        sc,
 		password:    cfg.Password,
+		defaults:    nodeDefaults{inspector: cfg.Inspector, deployRamdisk: cfg.DeployRamdisk},
 		negotiating: make(chan struct{}, 1),
 		nodes:       map[string]*nodeDoc{},
 	}, nil

@@ -40,10 +40,10 @@ func (i *Ironic) HardwareDetails(ctx context.Context, node *provisioner.Node) (*
 		return nil, err
 	}
 	if v.atLeast(versionInventory) {
-		data, err := nodes.GetInventory(ctx, c, id).Extract()
-		switch err = i.wrap(ctx, err, "reading the inventory of node "+id); {
+		data, err := i.inventory(ctx, c, id)
+		switch {
 		case err == nil && hasInventory(&data.Inventory):
-			return fromInventory(&data.Inventory), nil
+			return fromInventory(data), nil
 		case err != nil && !errors.Is(err, provisioner.ErrNotFound):
 			return nil, err
 		}
@@ -68,8 +68,11 @@ func hasInventory(inv *inventory.InventoryType) bool {
 		len(inv.Interfaces) > 0 || len(inv.Disks) > 0
 }
 
-// fromInventory maps an ironic-python-agent inventory.
-func fromInventory(inv *inventory.InventoryType) *metal3.HardwareDetails {
+// fromInventory maps an ironic-python-agent inventory and the inspection's plugin data as
+// metal3 does (pkg/provisioner/ironic/hardwaredetails).
+func fromInventory(data *nodes.InventoryData) *metal3.HardwareDetails {
+	inv := &data.Inventory
+	plugin, _ := data.PluginData.AsStandardData() // absent or another format: no PXE flags or LLDP
 	hw := &metal3.HardwareDetails{
 		SystemVendor: metal3.HardwareSystemVendor{
 			Manufacturer: inv.SystemVendor.Manufacturer,
@@ -94,23 +97,9 @@ func fromInventory(inv *inventory.InventoryType) *metal3.HardwareDetails {
 		hw.RAMMebibytes = int(inv.Memory.Total / (1 << 20))
 	}
 	if mhz, err := strconv.ParseFloat(string(inv.CPU.RealFrequency), 64); err == nil {
-		hw.CPU.ClockMegahertz = metal3.ClockSpeed(mhz)
+		hw.CPU.ClockMegahertz = metal3.ClockSpeed(math.Round(mhz))
 	}
-	pxeMAC := strings.ToLower(inv.Boot.PXEInterface)
-	for _, intf := range inv.Interfaces {
-		nic := metal3.NIC{
-			Name:      intf.Name,
-			Model:     strings.TrimSpace(intf.Vendor + " " + intf.Product),
-			MAC:       strings.ToLower(intf.MACAddress),
-			IP:        intf.IPV4Address,
-			SpeedGbps: intf.SpeedMbps / 1000,
-		}
-		if nic.IP == "" {
-			nic.IP = intf.IPV6Address
-		}
-		nic.PXE = pxeMAC != "" && nic.MAC == pxeMAC
-		hw.NIC = append(hw.NIC, nic)
-	}
+	hw.NIC = nicsFromInventory(inv, plugin)
 	for _, d := range inv.Disks {
 		s := metal3.Storage{
 			Name:               d.Name,
@@ -125,8 +114,13 @@ func fromInventory(inv *inventory.InventoryType) *metal3.HardwareDetails {
 			WWNVendorExtension: d.WwnVendorExtension,
 			WWNWithExtension:   d.WwnWithExtension,
 		}
+		// As metal3: the stable by-path name when there is one, and both names as alternates.
+		if d.Name != "" {
+			s.AlternateNames = append(s.AlternateNames, d.Name)
+		}
 		if d.ByPath != "" {
-			s.AlternateNames = []string{d.ByPath}
+			s.Name = d.ByPath
+			s.AlternateNames = append(s.AlternateNames, d.ByPath)
 		}
 		hw.Storage = append(hw.Storage, s)
 	}
@@ -135,10 +129,10 @@ func fromInventory(inv *inventory.InventoryType) *metal3.HardwareDetails {
 
 func diskType(d inventory.RootDiskType) metal3.DiskType {
 	switch {
-	case strings.HasPrefix(d.Name, "/dev/nvme"):
-		return metal3.DiskTypeNVME
 	case d.Rotational:
 		return metal3.DiskTypeHDD
+	case strings.HasPrefix(d.Name, "/dev/nvme"):
+		return metal3.DiskTypeNVME
 	default:
 		return metal3.DiskTypeSSD
 	}

@@ -59,14 +59,15 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 
 	in := hoststate.Input{Host: host, Credentials: c.credentials(ctx, host), Now: c.clock.Now(),
 		MaxProvisioningAttempts: c.maxProvisioningAttempts, ProvisioningSlotsFull: !c.slots.acquire(key),
-		BMCOwner: c.bmcOwner(cached), NetworkDataVersion: c.networkDataVersion(ctx, host)}
+		BMCOwner: c.bmcOwner(cached), NetworkDataVersion: c.networkDataVersion(ctx, host),
+		InBandInspection: inBandInspection(c.prov)}
 	// Whatever happens below, the slot follows the state the host ends up in.
 	defer func() { c.slots.settle(key, hoststate.IsBusyState(host.Status.Provisioning.State)) }()
 	if needsNode(host) {
 		if in.Node, err = c.nodes.node(ctx, key, host); err != nil {
 			return c.provisionerFailed(ctx, in, err)
 		}
-		if hoststate.NeedsHardware(host, in.Node) {
+		if hoststate.NeedsHardware(host, in.Node, in.InBandInspection) {
 			if in.Hardware, err = c.prov.HardwareDetails(ctx, in.Node); err != nil {
 				return c.provisionerFailed(ctx, in, err)
 			}
