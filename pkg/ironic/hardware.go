@@ -72,7 +72,6 @@ func hasInventory(inv *inventory.InventoryType) bool {
 // metal3 does (pkg/provisioner/ironic/hardwaredetails).
 func fromInventory(data *nodes.InventoryData) *metal3.HardwareDetails {
 	inv := &data.Inventory
-	plugin, _ := data.PluginData.AsStandardData() // absent or another format: no PXE flags or LLDP
 	hw := &metal3.HardwareDetails{
 		SystemVendor: metal3.HardwareSystemVendor{
 			Manufacturer: inv.SystemVendor.Manufacturer,
@@ -99,7 +98,7 @@ func fromInventory(data *nodes.InventoryData) *metal3.HardwareDetails {
 	if mhz, err := strconv.ParseFloat(string(inv.CPU.RealFrequency), 64); err == nil {
 		hw.CPU.ClockMegahertz = metal3.ClockSpeed(math.Round(mhz))
 	}
-	hw.NIC = nicsFromInventory(inv, plugin)
+	hw.NIC = nicsFromInventory(inv, readNICPluginData(data.PluginData))
 	for _, d := range inv.Disks {
 		s := metal3.Storage{
 			Name:               d.Name,

@@ -2,6 +2,7 @@ package ironic
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -41,7 +42,7 @@ func (i *Ironic) inventory(ctx context.Context, c *gophercloud.ServiceClient, id
 // nicsFromInventory lists the NICs as metal3 does: one entry per interface, two when it has
 // both an IPv4 and an IPv6 address (one per address); PXE from the inspection's plugin data
 // (all_interfaces), else the boot interface's MAC; VLANs from its parsed LLDP.
-func nicsFromInventory(inv *inventory.InventoryType, plugin inventory.StandardPluginData) []metal3.NIC {
+func nicsFromInventory(inv *inventory.InventoryType, plugin nicPluginData) []metal3.NIC {
 	pxeMAC := strings.ToLower(inv.Boot.PXEInterface)
 	var nics []metal3.NIC
 	for _, intf := range inv.Interfaces {
@@ -51,12 +52,12 @@ func nicsFromInventory(inv *inventory.InventoryType, plugin inventory.StandardPl
 			MAC:       strings.ToLower(intf.MACAddress),
 			SpeedGbps: intf.SpeedMbps / 1000,
 		}
-		if p, ok := plugin.AllInterfaces[intf.Name]; ok {
-			nic.PXE = p.PXEEnabled
+		if pxe, ok := plugin.pxe[intf.Name]; ok {
+			nic.PXE = pxe
 		} else {
 			nic.PXE = pxeMAC != "" && nic.MAC == pxeMAC
 		}
-		nic.VLANs, nic.VLANID = vlans(plugin.ParsedLLDP[intf.Name])
+		nic.VLANs, nic.VLANID = vlans(plugin.lldp[intf.Name])
 		if intf.IPV4Address != "" || intf.IPV6Address == "" {
 			v4 := nic
 			v4.IP = intf.IPV4Address
@@ -70,6 +71,36 @@ func nicsFromInventory(inv *inventory.InventoryType, plugin inventory.StandardPl
 		}
 	}
 	return nics
+}
+
+// nicPluginData is what the inspection's plugin data says of each NIC (by name).
+type nicPluginData struct {
+	pxe  map[string]bool
+	lldp map[string]map[string]any
+}
+
+// readNICPluginData reads all_interfaces and parsed_lldp. ironic-inspector marks the PXE NIC
+// "pxe" in all_interfaces, Ironic's own agent inspection "pxe_enabled"; either counts.
+func readNICPluginData(pd nodes.PluginData) nicPluginData {
+	var raw struct {
+		AllInterfaces map[string]map[string]any `json:"all_interfaces"`
+		ParsedLLDP    map[string]map[string]any `json:"parsed_lldp"`
+	}
+	out := nicPluginData{pxe: map[string]bool{}}
+	if len(pd.RawMessage) == 0 || json.Unmarshal(pd.RawMessage, &raw) != nil {
+		return out
+	}
+	for name, intf := range raw.AllInterfaces {
+		pxe, ok := intf["pxe_enabled"].(bool)
+		if v, isBool := intf["pxe"].(bool); isBool {
+			pxe, ok = pxe || v, true
+		}
+		if ok {
+			out.pxe[name] = pxe
+		}
+	}
+	out.lldp = raw.ParsedLLDP
+	return out
 }
 
 // vlans reads the VLANs and the untagged VLAN of a NIC's parsed LLDP data.

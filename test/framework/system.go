@@ -34,6 +34,8 @@ type Options struct {
 	MaxConcurrentProvisioning int
 	// DiscoveryNamespace turns on discovery of Ironic nodes into this namespace.
 	DiscoveryNamespace string
+	// With Ironic.Inspector the controller is told Ironic inspects in band (ironic.Config
+	// Inspector); with Ironic.DeployImages it writes their URLs into driver_info.
 }
 
 // System is a running API server, Ironic and host controller.
@@ -92,7 +94,11 @@ func (s *System) StartController(o Options) error {
 		o.NodePollInterval = 2 * time.Second
 	}
 	var err error
-	s.Provisioner, err = ironic.New(ironic.Config{Endpoint: s.Ironic.URL, HTTPClient: &http.Client{Transport: s.Transport}})
+	cfg := ironic.Config{Endpoint: s.Ironic.URL, HTTPClient: &http.Client{Transport: s.Transport}, Inspector: o.Ironic.Inspector}
+	if d := s.Ironic.DeployImages; d != nil {
+		cfg.DeployRamdisk = ironic.DeployRamdisk{KernelURL: d.KernelURL, RamdiskURL: d.RamdiskURL, ISOURL: d.ISOURL}
+	}
+	s.Provisioner, err = ironic.New(cfg)
 	if err != nil {
 		return err
 	}

@@ -40,6 +40,8 @@ type Options struct {
 	// "inspector" inspect interface and points Ironic's [inspector] section at it. It starts
 	// alongside Ironic, so it adds little to Start's time.
 	Inspector bool
+	// DeployImages serves stand-in deploy ramdisk files (Ironic.DeployImages).
+	DeployImages bool
 	// ExtraEnv holds "KEY=VALUE" entries added to Ironic's environment.
 	//
 	// Ironic inherits the test's environment except REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE
@@ -59,9 +61,11 @@ type Ironic struct {
 	Port int
 	// Inspector is the ironic-inspector next to this Ironic (nil without Options.Inspector).
 	Inspector *Inspector
-	opts      Options
-	process   *envtest.Process
-	ownDir    bool
+	// DeployImages are the stand-in deploy ramdisk files (nil without Options.DeployImages).
+	DeployImages *DeployImages
+	opts         Options
+	process      *envtest.Process
+	ownDir       bool
 }
 
 // Start writes a config, creates the database from a cached schema, starts `ironic` and
@@ -98,6 +102,9 @@ func Start(opts Options) (*Ironic, error) {
 			return nil, err
 		}
 		i.Inspector = s
+	}
+	if opts.DeployImages {
+		i.DeployImages = startDeployImages()
 	}
 	if err := i.start(); err != nil {
 		i.Stop()
@@ -233,6 +240,7 @@ func (i *Ironic) Stop() {
 	i.process.Stop(10 * time.Second)
 	i.process = nil
 	i.Inspector.stop()
+	i.DeployImages.close()
 	if i.ownDir {
 		_ = os.RemoveAll(i.Dir)
 	}
