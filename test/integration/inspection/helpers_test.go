@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
 	"github.com/metalkube/metalkube/test/agentsim/inventory"
@@ -41,19 +40,7 @@ func nextSystem() int {
 // clean), booting from mac.
 func createHost(t *testing.T, name, address, mac string, change ...func(*metal3.BareMetalHost)) {
 	t.Helper()
-	sys.Credentials(t, name+"-bmc", "ipmiadmin", "ipmi-s3cret")
-	h := &metal3.BareMetalHost{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: framework.Namespace},
-		Spec: metal3.BareMetalHostSpec{
-			BootMACAddress:        mac,
-			AutomatedCleaningMode: metal3.CleaningModeDisabled,
-			BMC:                   metal3.BMCDetails{Address: address, CredentialsName: name + "-bmc"},
-		},
-	}
-	for _, c := range change {
-		c(h)
-	}
-	sys.CreateHost(t, h)
+	sys.CreateBMCHost(t, name, address, mac, framework.IPMIUser, framework.IPMIPassword, change...)
 }
 
 // startIPMI starts an ipmi_sim BMC on its own loopback address, stopped when the test ends.
@@ -63,12 +50,7 @@ func startIPMI(t *testing.T) *ipmisim.BMC {
 	systems.ipmi++
 	host := fmt.Sprintf("127.0.1.%d", 10+systems.ipmi)
 	systems.Unlock()
-	b, err := ipmisim.Start(ipmisim.Options{Host: host, Username: "ipmiadmin", Password: "ipmi-s3cret"})
-	if err != nil {
-		t.Fatalf("starting ipmi_sim: %v", err)
-	}
-	t.Cleanup(b.Stop)
-	return b
+	return framework.StartIPMI(t, host)
 }
 
 // node reads the host's Ironic node.
