@@ -20,6 +20,7 @@ type options struct {
 	// inspector: Ironic has ironic-inspector; deployKernelURL, deployRamdiskURL and
 	// deployISOURL locate the deploy ramdisk written into each node's driver_info.
 	inspector        bool
+	inspectorURL     string
 	deployKernelURL  string
 	deployRamdiskURL string
 	deployISOURL     string
@@ -75,6 +76,8 @@ func parseOptions(args []string) (*options, error) {
 			func(fs *flag.FlagSet, n, h string) { fs.BoolVar(&o.ironicInsecure, n, false, h) }},
 		{envFlag{"inspector", "IRONIC_INSPECTOR", "Ironic has ironic-inspector (the inspector inspect interface enabled): hosts are inspected in band unless spec.inspectionMode is fast or disabled, ipmi and libvirt ones included"},
 			func(fs *flag.FlagSet, n, h string) { fs.BoolVar(&o.inspector, n, false, h) }},
+		{envFlag{"inspector-url", "IRONIC_INSPECTOR_URL", "ironic-inspector's API URL, e.g. http://ironic-inspector:5050 (implies --inspector): in-band inspection data is read from it, with Ironic's credentials and TLS settings"},
+			func(fs *flag.FlagSet, n, h string) { fs.StringVar(&o.inspectorURL, n, "", h) }},
 		{envFlag{"deploy-kernel-url", "DEPLOY_KERNEL_URL", "URL of the deploy ramdisk's kernel, set as driver_info deploy_kernel of nodes that do not boot an ISO (with --deploy-ramdisk-url)"},
 			func(fs *flag.FlagSet, n, h string) { fs.StringVar(&o.deployKernelURL, n, "", h) }},
 		{envFlag{"deploy-ramdisk-url", "DEPLOY_RAMDISK_URL", "URL of the deploy ramdisk's initramfs, set as driver_info deploy_ramdisk (with --deploy-kernel-url)"},

@@ -46,6 +46,12 @@ type Config struct {
 	// nodes are inspected in band unless their host's inspectionMode is fast. Without it every
 	// node keeps its BMC driver's out-of-band inspect interface.
 	Inspector bool
+	// InspectorURL is ironic-inspector's API root (e.g. http://ironic-inspector:5050); it
+	// implies Inspector. The hardware details of a node it inspected are then read from it
+	// (GET /v1/introspection/{id}/data) rather than from Ironic, whose inventory API fails
+	// once a node was inspected in band twice. Requests carry Ironic's credentials and TLS
+	// settings.
+	InspectorURL string
 	// DeployRamdisk is written into each node's driver_info at registration (none when empty).
 	DeployRamdisk DeployRamdisk
 }
@@ -61,6 +67,8 @@ type Ironic struct {
 	password string
 	// defaults are what every node gets from the configuration.
 	defaults nodeDefaults
+	// inspectorEndpoint is Config.InspectorURL's v1 root with a trailing slash ("": none).
+	inspectorEndpoint string
 
 	// negotiating admits one version negotiation at a time.
 	negotiating chan struct{}
@@ -81,6 +89,15 @@ func New(cfg Config) (*Ironic, error) {
 	}
 	if err := cfg.DeployRamdisk.Validate(); err != nil {
 		return nil, fmt.Errorf("ironic: %w", err)
+	}
+	inspectorEndpoint := ""
+	if cfg.InspectorURL != "" {
+		inspectorRoot, _, err := apiRoot(cfg.InspectorURL)
+		if err != nil {
+			return nil, fmt.Errorf("ironic-inspector URL: %w", err)
+		}
+		inspectorEndpoint = inspectorRoot + "/v1/"
+		cfg.Inspector = true
 	}
 	httpClient, err := newHTTPClient(cfg)
 	if err != nil {
@@ -104,12 +121,14 @@ func New(cfg Config) (*Ironic, error) {
 	sc.ProviderClient.HTTPClient = *httpClient
 	sc.ProviderClient.UserAgent.Prepend("metalkube")
 	return &Ironic{
-		endpoint:    shown,
-		base:        sc,
-		password:    cfg.Password,
-		defaults:    nodeDefaults{inspector: cfg.Inspector, deployRamdisk: cfg.DeployRamdisk},
-		negotiating: make(chan struct{}, 1),
-		nodes:       map[string]*nodeDoc{},
+		endpoint: shown,
+		base:     sc,
+		password: cfg.Password,
+		defaults: nodeDefaults{inspector: cfg.Inspector, deployRamdisk: cfg.DeployRamdisk},
+
+		inspectorEndpoint: inspectorEndpoint,
+		negotiating:       make(chan struct{}, 1),
+		nodes:             map[string]*nodeDoc{},
 	}, nil
 }
 

@@ -20,6 +20,9 @@ const gibibyte = 1 << 30
 
 // HardwareDetails reads what inspection found.
 //
+// With Config.InspectorURL, a node inspected by ironic-inspector is read from there first
+// (GET {InspectorURL}/v1/introspection/{id}/data; see inspectorData).
+//
 // It first asks for the inspection inventory (GET /v1/nodes/{id}/inventory, API >= 1.81), the
 // ironic-python-agent format: cpu, memory, interfaces, disks, system_vendor, boot, hostname.
 // If Ironic has none (404, or an empty document) it builds the details from the node's
@@ -38,6 +41,15 @@ func (i *Ironic) HardwareDetails(ctx context.Context, node *provisioner.Node) (*
 	c, v, err := i.client(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if cur := i.cached(id); i.inspectorEndpoint != "" && cur != nil && cur.InspectInterface == inspectorInterface {
+		data, err := i.inspectorData(ctx, id)
+		switch {
+		case err == nil && hasInventory(&data.Inventory):
+			return fromInventory(data), nil
+		case err != nil && !errors.Is(err, provisioner.ErrNotFound):
+			return nil, err
+		}
 	}
 	if v.atLeast(versionInventory) {
 		data, err := i.inventory(ctx, c, id)
