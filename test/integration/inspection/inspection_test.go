@@ -21,9 +21,8 @@ import (
 func TestInBandInspectionFillsHardwareDetails(t *testing.T) {
 	t.Parallel()
 	const name = "inband-fake"
-	i := nextSystem()
-	mac := inventory.MAC(i, 0)
-	inv := inventory.Default(i, mac)
+	inv := inventory.Default(nextSystem(), "")
+	mac := inv.Boot.PXEInterface
 	inv.Hostname = "worker-" + name
 	start := time.Now()
 	createHost(t, name, "fake://"+name, mac)
@@ -160,10 +159,8 @@ func TestIPMIHostIsInspectedInBand(t *testing.T) {
 func TestReinspectionReadsTheNewInventory(t *testing.T) {
 	t.Parallel()
 	const name = "reinspect-fake"
-	i := nextSystem()
-	mac := inventory.MAC(i, 0)
-	inv := inventory.Default(i, mac)
-	createHost(t, name, "fake://"+name, mac)
+	inv := inventory.Default(nextSystem(), "")
+	createHost(t, name, "fake://"+name, inv.Boot.PXEInterface)
 	playRamdisk(t, name, inv)
 	sys.WaitForState(t, name, metal3.StateAvailable, availableTimeout)
 
