@@ -3,6 +3,7 @@ package ironic
 import (
 	"context"
 	"net/http"
+	"sync/atomic"
 	"testing"
 )
 
@@ -64,5 +65,30 @@ func TestHardwareDetailsFromIronicInspector(t *testing.T) {
 				t.Errorf("inspector asked: %v, want %v (requests %q)", asked, tc.wantInspector, f.lines())
 			}
 		})
+	}
+}
+
+// TestInventoryOfAnInBandNodeIsWaitedFor: Ironic 21.4 moves a node to manageable a moment
+// before it stores the inventory ironic-inspector gathered; without an inspector URL a 404 for
+// such a node is asked again until the inventory is there, not taken as "no inventory".
+func TestInventoryOfAnInBandNodeIsWaitedFor(t *testing.T) {
+	var calls atomic.Int32
+	inv := map[string]any{"inventory": map[string]any{
+		"interfaces": []any{map[string]any{"name": "eth0", "mac_address": "aa:bb:cc:00:00:01"}}, "hostname": "late"}}
+	f := newFakeIronic(t, map[string]http.HandlerFunc{"GET /v1/nodes/" + testNodeID + "/inventory": func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) < 3 {
+			reply(http.StatusNotFound, map[string]any{})(w, r)
+			return
+		}
+		reply(http.StatusOK, inv)(w, r)
+	}})
+	p := f.provisioner(t)
+	p.remember(&nodeDoc{UUID: testNodeID, InspectInterface: inspectorInterface})
+	hw, err := p.HardwareDetails(context.Background(), testNode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hw.Hostname != "late" || calls.Load() != 3 {
+		t.Errorf("hostname %q after %d reads, want the inventory of the third read", hw.Hostname, calls.Load())
 	}
 }
