@@ -143,7 +143,9 @@ func kubeConfig(path string) (*rest.Config, error) {
 }
 
 func newIronic(o *options, m *metrics.Metrics) (*ironic.Ironic, error) {
-	cfg := ironic.Config{Endpoint: o.ironicEndpoint, Insecure: o.ironicInsecure, WrapTransport: m.IronicTransport}
+	cfg := ironic.Config{Endpoint: o.ironicEndpoint, Insecure: o.ironicInsecure, WrapTransport: m.IronicTransport,
+		Inspector: o.inspector, InspectorURL: o.inspectorURL, DeployRamdisk: ironic.DeployRamdisk{
+			KernelURL: o.deployKernelURL, RamdiskURL: o.deployRamdiskURL, ISOURL: o.deployISOURL}}
 	if o.ironicAuthFile != "" {
 		user, password, err := readAuthFile(o.ironicAuthFile)
 		if err != nil {

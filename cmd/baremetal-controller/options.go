@@ -17,13 +17,20 @@ type options struct {
 	ironicAuthFile string
 	ironicCACert   string
 	ironicInsecure bool
-	hostWorkers    int
-	machineWorkers int
-	enableHosts    bool
-	enableMachines bool
-	kubeQPS        float64
-	kubeBurst      int
-	steadyResync   time.Duration
+	// inspector: Ironic has ironic-inspector; deployKernelURL, deployRamdiskURL and
+	// deployISOURL locate the deploy ramdisk written into each node's driver_info.
+	inspector        bool
+	inspectorURL     string
+	deployKernelURL  string
+	deployRamdiskURL string
+	deployISOURL     string
+	hostWorkers      int
+	machineWorkers   int
+	enableHosts      bool
+	enableMachines   bool
+	kubeQPS          float64
+	kubeBurst        int
+	steadyResync     time.Duration
 
 	nodePollInterval          time.Duration
 	nodeFeedInterval          time.Duration
@@ -67,6 +74,16 @@ func parseOptions(args []string) (*options, error) {
 			func(fs *flag.FlagSet, n, h string) { fs.StringVar(&o.ironicCACert, n, "", h) }},
 		{envFlag{"ironic-insecure", "IRONIC_INSECURE", "skip verification of Ironic's TLS certificate"},
 			func(fs *flag.FlagSet, n, h string) { fs.BoolVar(&o.ironicInsecure, n, false, h) }},
+		{envFlag{"inspector", "IRONIC_INSPECTOR", "Ironic has ironic-inspector (the inspector inspect interface enabled): hosts are inspected in band unless spec.inspectionMode is fast or disabled, ipmi and libvirt ones included"},
+			func(fs *flag.FlagSet, n, h string) { fs.BoolVar(&o.inspector, n, false, h) }},
+		{envFlag{"inspector-url", "IRONIC_INSPECTOR_URL", "ironic-inspector's API URL, e.g. http://ironic-inspector:5050 (implies --inspector): in-band inspection data is read from it, with Ironic's credentials and TLS settings"},
+			func(fs *flag.FlagSet, n, h string) { fs.StringVar(&o.inspectorURL, n, "", h) }},
+		{envFlag{"deploy-kernel-url", "DEPLOY_KERNEL_URL", "URL of the deploy ramdisk's kernel, set as driver_info deploy_kernel of nodes that do not boot an ISO (with --deploy-ramdisk-url)"},
+			func(fs *flag.FlagSet, n, h string) { fs.StringVar(&o.deployKernelURL, n, "", h) }},
+		{envFlag{"deploy-ramdisk-url", "DEPLOY_RAMDISK_URL", "URL of the deploy ramdisk's initramfs, set as driver_info deploy_ramdisk (with --deploy-kernel-url)"},
+			func(fs *flag.FlagSet, n, h string) { fs.StringVar(&o.deployRamdiskURL, n, "", h) }},
+		{envFlag{"deploy-iso-url", "DEPLOY_ISO_URL", "URL of the deploy ramdisk as an ISO, set as driver_info deploy_iso of nodes booting through virtual media or Redfish HTTP boot"},
+			func(fs *flag.FlagSet, n, h string) { fs.StringVar(&o.deployISOURL, n, "", h) }},
 		{envFlag{"host-workers", "HOST_WORKERS", "number of hosts reconciled at once"},
 			func(fs *flag.FlagSet, n, h string) { fs.IntVar(&o.hostWorkers, n, 8, h) }},
 		{envFlag{"enable-host-controller", "ENABLE_HOST_CONTROLLER", "run the BareMetalHost controller"},
@@ -151,6 +168,9 @@ func parseOptions(args []string) (*options, error) {
 	}
 	if o.enableHosts && o.ironicEndpoint == "" {
 		return nil, fmt.Errorf("--ironic-endpoint (or IRONIC_ENDPOINT) is required")
+	}
+	if (o.deployKernelURL == "") != (o.deployRamdiskURL == "") {
+		return nil, fmt.Errorf("--deploy-kernel-url and --deploy-ramdisk-url (DEPLOY_KERNEL_URL, DEPLOY_RAMDISK_URL) go together")
 	}
 	if o.hostWorkers < 1 {
 		return nil, fmt.Errorf("--host-workers must be at least 1, not %d", o.hostWorkers)

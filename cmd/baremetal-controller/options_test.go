@@ -85,3 +85,25 @@ func TestMetricsAreSecureInAClusterAndPlainLocally(t *testing.T) {
 		t.Error("a certificate without its key accepted")
 	}
 }
+
+func TestDeployRamdiskAndInspectorOptions(t *testing.T) {
+	t.Setenv("DEPLOY_KERNEL_URL", "http://images.test/ipa.kernel")
+	t.Setenv("DEPLOY_RAMDISK_URL", "http://images.test/ipa.initramfs")
+	t.Setenv("IRONIC_INSPECTOR", "true")
+	o, err := parseOptions([]string{"--ironic-endpoint=http://ironic.test:6385", "--deploy-iso-url=http://images.test/ipa.iso"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !o.inspector || o.deployKernelURL != "http://images.test/ipa.kernel" || o.deployRamdiskURL != "http://images.test/ipa.initramfs" ||
+		o.deployISOURL != "http://images.test/ipa.iso" {
+		t.Errorf("options = %+v", o)
+	}
+	for _, args := range [][]string{
+		{"--ironic-endpoint=http://x", "--deploy-kernel-url=http://k", "--deploy-ramdisk-url="},
+		{"--ironic-endpoint=http://x", "--deploy-kernel-url=", "--deploy-ramdisk-url=http://r"},
+	} {
+		if _, err := parseOptions(args); err == nil || !strings.Contains(err.Error(), "go together") {
+			t.Errorf("%v: err = %v, want the kernel and ramdisk to go together", args, err)
+		}
+	}
+}

@@ -65,9 +65,10 @@ func (a *AccessDetails) Interfaces() Interfaces { return a.prof().interfaces }
 // needs a port with the boot MAC address before it can boot the host.
 func (a *AccessDetails) NeedsMAC() bool { return a.prof().needsMAC }
 
-// CanInspect reports whether the hardware type inspects hardware on its own (Redfish, iDRAC,
-// fake). IPMI cannot: without ironic-inspector and its ramdisk Ironic has no inspect
-// interface for it, so hosts behind ipmi:// and libvirt:// skip inspection.
+// CanInspect reports whether the hardware type inspects hardware on its own, out of band
+// (Redfish, iDRAC, fake). IPMI cannot: only ironic-inspector and its ramdisk inspect it, so
+// hosts behind ipmi:// and libvirt:// skip inspection unless the controller inspects in band
+// (--inspector).
 func (a *AccessDetails) CanInspect() bool { return a.prof().interfaces.Inspect != ifaceDefault }
 
 // SupportsSecureBoot reports whether the driver can change the UEFI secure

@@ -162,8 +162,10 @@ func IsPaused(h *metal3.BareMetalHost) bool {
 	return ok
 }
 
-// canInspect reports whether the host's BMC type can be inspected at all (IPMI cannot).
-func canInspect(h *metal3.BareMetalHost) bool {
+// canInspect reports whether the host can be inspected at all: in band when the provisioner
+// can (inBand: ironic-inspector), else only if its BMC driver inspects out of band (IPMI
+// cannot).
+func canInspect(h *metal3.BareMetalHost, inBand bool) bool {
 	access, err := bmc.Parse(h.Spec.BMC.Address, h.Spec.BMC.DisableCertificateVerification)
-	return err == nil && access.CanInspect()
+	return err == nil && (inBand || access.CanInspect())
 }

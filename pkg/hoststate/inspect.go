@@ -56,7 +56,7 @@ func (d *decision) startInspection() step {
 	if problem := fastInspectionProblem(d.host); problem != "" {
 		return d.failFastInspection(problem)
 	}
-	if !canInspect(d.host) && !reinspectRequested(d.host) {
+	if !canInspect(d.host, d.in.InBandInspection) && !reinspectRequested(d.host) {
 		// Here after fast inspection was refused and the mode changed: a BMC driver without
 		// out-of-band inspection skips it, as at registration. (An inspection the user asked
 		// for with the inspect annotation is tried, and Ironic's refusal reported, as before.)

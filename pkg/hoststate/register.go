@@ -84,7 +84,7 @@ func (d *decision) registered() step {
 		d.setState(metal3.StateProvisioned)
 		return handleProvisioned(d)
 	case n.ProvisionState == provisioner.StateAvailable:
-		if d.status.HardwareDetails == nil && !inspectionDisabled(d.host) && canInspect(d.host) {
+		if d.status.HardwareDetails == nil && !inspectionDisabled(d.host) && canInspect(d.host, d.in.InBandInspection) {
 			// Inspected and prepared before the statuses saying so were written.
 			if hw := d.hardware(); hw != nil {
 				d.status.HardwareDetails = hw.DeepCopy()
@@ -94,7 +94,7 @@ func (d *decision) registered() step {
 		return handleAvailable(d)
 	case fastInspectionProblem(d.host) != "":
 		return d.failFastInspection(fastInspectionProblem(d.host))
-	case inspectionDisabled(d.host) || !canInspect(d.host):
+	case inspectionDisabled(d.host) || !canInspect(d.host, d.in.InBandInspection):
 		return d.skipInspection()
 	}
 	if n.Inspected && d.status.HardwareDetails == nil && d.hardware() != nil {

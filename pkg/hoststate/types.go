@@ -40,6 +40,10 @@ type Input struct {
 	// MaxProvisioningAttempts stops retrying a deploy of the same image after this many
 	// consecutive failures (0: no limit). Changing the image starts over.
 	MaxProvisioningAttempts int
+	// InBandInspection says the provisioner inspects in band (Ironic with ironic-inspector):
+	// hosts whose BMC driver has no out-of-band inspection (ipmi, libvirt) are inspected too
+	// instead of skipping inspection.
+	InBandInspection bool
 }
 
 // Credentials describes the BMC credentials Secret of a host, without its contents.

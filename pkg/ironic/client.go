@@ -42,6 +42,18 @@ type Config struct {
 	HTTPClient *http.Client
 	// Timeout bounds one request (DefaultTimeout when zero).
 	Timeout time.Duration
+	// Inspector says Ironic has ironic-inspector (the "inspector" inspect interface enabled):
+	// nodes are inspected in band unless their host's inspectionMode is fast. Without it every
+	// node keeps its BMC driver's out-of-band inspect interface.
+	Inspector bool
+	// InspectorURL is ironic-inspector's API root (e.g. http://ironic-inspector:5050); it
+	// implies Inspector. The hardware details of a node it inspected are then read from it
+	// (GET /v1/introspection/{id}/data) rather than from Ironic, whose inventory API fails
+	// once a node was inspected in band twice. Requests carry Ironic's credentials and TLS
+	// settings.
+	InspectorURL string
+	// DeployRamdisk is written into each node's driver_info at registration (none when empty).
+	DeployRamdisk DeployRamdisk
 }
 
 // Ironic is a provisioner.Provisioner backed by Ironic. It is safe for concurrent use.
@@ -53,6 +65,10 @@ type Ironic struct {
 	base *gophercloud.ServiceClient
 	// password is scrubbed from Ironic's error messages.
 	password string
+	// defaults are what every node gets from the configuration.
+	defaults nodeDefaults
+	// inspectorEndpoint is Config.InspectorURL's v1 root with a trailing slash ("": none).
+	inspectorEndpoint string
 
 	// negotiating admits one version negotiation at a time.
 	negotiating chan struct{}
@@ -70,6 +86,18 @@ func New(cfg Config) (*Ironic, error) {
 	root, shown, err := apiRoot(cfg.Endpoint)
 	if err != nil {
 		return nil, err
+	}
+	if err := cfg.DeployRamdisk.Validate(); err != nil {
+		return nil, fmt.Errorf("ironic: %w", err)
+	}
+	inspectorEndpoint := ""
+	if cfg.InspectorURL != "" {
+		inspectorRoot, _, err := apiRoot(cfg.InspectorURL)
+		if err != nil {
+			return nil, fmt.Errorf("ironic-inspector URL: %w", err)
+		}
+		inspectorEndpoint = inspectorRoot + "/v1/"
+		cfg.Inspector = true
 	}
 	httpClient, err := newHTTPClient(cfg)
 	if err != nil {
@@ -93,11 +121,14 @@ func New(cfg Config) (*Ironic, error) {
 	sc.ProviderClient.HTTPClient = *httpClient
 	sc.ProviderClient.UserAgent.Prepend("metalkube")
 	return &Ironic{
-		endpoint:    shown,
-		base:        sc,
-		password:    cfg.Password,
-		negotiating: make(chan struct{}, 1),
-		nodes:       map[string]*nodeDoc{},
+		endpoint: shown,
+		base:     sc,
+		password: cfg.Password,
+		defaults: nodeDefaults{inspector: cfg.Inspector, deployRamdisk: cfg.DeployRamdisk},
+
+		inspectorEndpoint: inspectorEndpoint,
+		negotiating:       make(chan struct{}, 1),
+		nodes:             map[string]*nodeDoc{},
 	}, nil
 }
 

@@ -20,6 +20,9 @@ const gibibyte = 1 << 30
 
 // HardwareDetails reads what inspection found.
 //
+// With Config.InspectorURL, a node inspected by ironic-inspector is read from there first
+// (GET {InspectorURL}/v1/introspection/{id}/data; see inspectorData).
+//
 // It first asks for the inspection inventory (GET /v1/nodes/{id}/inventory, API >= 1.81), the
 // ironic-python-agent format: cpu, memory, interfaces, disks, system_vendor, boot, hostname.
 // If Ironic has none (404, or an empty document) it builds the details from the node's
@@ -39,11 +42,20 @@ func (i *Ironic) HardwareDetails(ctx context.Context, node *provisioner.Node) (*
 	if err != nil {
 		return nil, err
 	}
-	if v.atLeast(versionInventory) {
-		data, err := nodes.GetInventory(ctx, c, id).Extract()
-		switch err = i.wrap(ctx, err, "reading the inventory of node "+id); {
+	if cur := i.cached(id); i.inspectorEndpoint != "" && cur != nil && cur.InspectInterface == inspectorInterface {
+		data, err := i.inspectorData(ctx, id)
+		switch {
 		case err == nil && hasInventory(&data.Inventory):
-			return fromInventory(&data.Inventory), nil
+			return fromInventory(data), nil
+		case err != nil && !errors.Is(err, provisioner.ErrNotFound):
+			return nil, err
+		}
+	}
+	if v.atLeast(versionInventory) {
+		data, err := i.inventory(ctx, c, id)
+		switch {
+		case err == nil && hasInventory(&data.Inventory):
+			return fromInventory(data), nil
 		case err != nil && !errors.Is(err, provisioner.ErrNotFound):
 			return nil, err
 		}
@@ -68,8 +80,10 @@ func hasInventory(inv *inventory.InventoryType) bool {
 		len(inv.Interfaces) > 0 || len(inv.Disks) > 0
 }
 
-// fromInventory maps an ironic-python-agent inventory.
-func fromInventory(inv *inventory.InventoryType) *metal3.HardwareDetails {
+// fromInventory maps an ironic-python-agent inventory and the inspection's plugin data as
+// metal3 does (pkg/provisioner/ironic/hardwaredetails).
+func fromInventory(data *nodes.InventoryData) *metal3.HardwareDetails {
+	inv := &data.Inventory
 	hw := &metal3.HardwareDetails{
 		SystemVendor: metal3.HardwareSystemVendor{
 			Manufacturer: inv.SystemVendor.Manufacturer,
@@ -94,23 +108,9 @@ func fromInventory(inv *inventory.InventoryType) *metal3.HardwareDetails {
 		hw.RAMMebibytes = int(inv.Memory.Total / (1 << 20))
 	}
 	if mhz, err := strconv.ParseFloat(string(inv.CPU.RealFrequency), 64); err == nil {
-		hw.CPU.ClockMegahertz = metal3.ClockSpeed(mhz)
+		hw.CPU.ClockMegahertz = metal3.ClockSpeed(math.Round(mhz))
 	}
-	pxeMAC := strings.ToLower(inv.Boot.PXEInterface)
-	for _, intf := range inv.Interfaces {
-		nic := metal3.NIC{
-			Name:      intf.Name,
-			Model:     strings.TrimSpace(intf.Vendor + " " + intf.Product),
-			MAC:       strings.ToLower(intf.MACAddress),
-			IP:        intf.IPV4Address,
-			SpeedGbps: intf.SpeedMbps / 1000,
-		}
-		if nic.IP == "" {
-			nic.IP = intf.IPV6Address
-		}
-		nic.PXE = pxeMAC != "" && nic.MAC == pxeMAC
-		hw.NIC = append(hw.NIC, nic)
-	}
+	hw.NIC = nicsFromInventory(inv, readNICPluginData(data.PluginData))
 	for _, d := range inv.Disks {
 		s := metal3.Storage{
 			Name:               d.Name,
@@ -125,8 +125,13 @@ func fromInventory(inv *inventory.InventoryType) *metal3.HardwareDetails {
 			WWNVendorExtension: d.WwnVendorExtension,
 			WWNWithExtension:   d.WwnWithExtension,
 		}
+		// As metal3: the stable by-path name when there is one, and both names as alternates.
+		if d.Name != "" {
+			s.AlternateNames = append(s.AlternateNames, d.Name)
+		}
 		if d.ByPath != "" {
-			s.AlternateNames = []string{d.ByPath}
+			s.Name = d.ByPath
+			s.AlternateNames = append(s.AlternateNames, d.ByPath)
 		}
 		hw.Storage = append(hw.Storage, s)
 	}
@@ -135,10 +140,10 @@ func fromInventory(inv *inventory.InventoryType) *metal3.HardwareDetails {
 
 func diskType(d inventory.RootDiskType) metal3.DiskType {
 	switch {
-	case strings.HasPrefix(d.Name, "/dev/nvme"):
-		return metal3.DiskTypeNVME
 	case d.Rotational:
 		return metal3.DiskTypeHDD
+	case strings.HasPrefix(d.Name, "/dev/nvme"):
+		return metal3.DiskTypeNVME
 	default:
 		return metal3.DiskTypeSSD
 	}

@@ -48,10 +48,10 @@ func TestHardwareDetailsMapAnAgentInventory(t *testing.T) {
 			{Name: "eth1", MAC: "52:54:00:aa:bb:cd", IP: "2001:db8::5"},
 		},
 		Storage: []metal3.Storage{
-			{Name: "/dev/sda", AlternateNames: []string{"/dev/disk/by-path/pci-0000:00:1f.2-ata-1"}, HCTL: "0:0:0:0", Type: metal3.DiskTypeSSD,
-				SizeBytes: 480103981056, Vendor: "ATA", Model: "SSD-1", SerialNumber: "S1", WWN: "0x5000"},
-			{Name: "/dev/nvme0n1", Type: metal3.DiskTypeNVME, SizeBytes: 1000204886016},
-			{Name: "/dev/sdb", Rotational: true, Type: metal3.DiskTypeHDD, SizeBytes: 4000787030016},
+			{Name: "/dev/disk/by-path/pci-0000:00:1f.2-ata-1", AlternateNames: []string{"/dev/sda", "/dev/disk/by-path/pci-0000:00:1f.2-ata-1"},
+				HCTL: "0:0:0:0", Type: metal3.DiskTypeSSD, SizeBytes: 480103981056, Vendor: "ATA", Model: "SSD-1", SerialNumber: "S1", WWN: "0x5000"},
+			{Name: "/dev/nvme0n1", AlternateNames: []string{"/dev/nvme0n1"}, Type: metal3.DiskTypeNVME, SizeBytes: 1000204886016},
+			{Name: "/dev/sdb", AlternateNames: []string{"/dev/sdb"}, Rotational: true, Type: metal3.DiskTypeHDD, SizeBytes: 4000787030016},
 		},
 	}
 	if diff := cmp.Diff(want, hw); diff != "" {

@@ -56,7 +56,7 @@ func (i *Ironic) Register(ctx context.Context, req provisioner.RegisterRequest, 
 
 func (i *Ironic) createNode(ctx context.Context, c *gophercloud.ServiceClient, v microversion, req provisioner.RegisterRequest) (*nodeDoc, error) {
 	log := klog.FromContext(ctx)
-	want := desiredNode(req)
+	want := desiredNode(req, i.defaults)
 	// The boot MAC is recorded only once its port exists (see Register).
 	extra := make(map[string]any, len(want.extra))
 	for k, v := range want.extra {
@@ -134,7 +134,7 @@ func (i *Ironic) updateNode(ctx context.Context, c *gophercloud.ServiceClient, v
 	if err != nil {
 		return nil, err
 	}
-	want := desiredNode(req)
+	want := desiredNode(req, i.defaults)
 	if want.bootMAC != "" && !strings.EqualFold(stringValue(cur.Extra, extraBootMAC), want.bootMAC) {
 		if err := i.ensurePort(ctx, c, id, want.bootMAC); err != nil {
 			return nil, err
@@ -172,9 +172,12 @@ func (i *Ironic) ensurePort(ctx context.Context, c *gophercloud.ServiceClient, n
 
 // wantedNode is what Register wants the node to look like.
 type wantedNode struct {
-	name, driver       string
-	interfaces         map[string]string // Ironic field -> implementation; only non-empty ones
-	driverInfo         map[string]any
+	name, driver string
+	interfaces   map[string]string // Ironic field -> implementation; only non-empty ones
+	driverInfo   map[string]any
+	// deployManaged: the deploy_* keys of driver_info are ours (DeployRamdisk is configured),
+	// so one not wanted any more is stale.
+	deployManaged      bool
 	extra              map[string]any
 	capabilities       string       // for a new node
 	capabilitySet      []capability // set (or, with an empty value, remove) on an existing node
@@ -188,12 +191,21 @@ type wantedNode struct {
 	networkDataVersion string
 }
 
-func desiredNode(req provisioner.RegisterRequest) wantedNode {
+// nodeDefaults are what every node gets from the provisioner's configuration.
+type nodeDefaults struct {
+	inspector     bool
+	deployRamdisk DeployRamdisk
+}
+
+func desiredNode(req provisioner.RegisterRequest, d nodeDefaults) wantedNode {
+	ifs := req.BMC.Interfaces()
+	ifs.Inspect = d.inspectInterface(req.InspectionMode, req.BMC)
 	w := wantedNode{
 		name:               req.Host.NodeName(),
 		driver:             req.BMC.Driver(),
-		interfaces:         interfaceFields(req.BMC.Interfaces()),
+		interfaces:         interfaceFields(ifs),
 		driverInfo:         req.BMC.DriverInfo(req.Credentials),
+		deployManaged:      d.deployRamdisk.configured(),
 		capabilitySet:      bootModeCapabilities(req.BootMode),
 		cpuArch:            req.Architecture,
 		automatedClean:     req.AutomatedClean,
@@ -202,6 +214,9 @@ func desiredNode(req provisioner.RegisterRequest) wantedNode {
 		credentialsVersion: req.CredentialsVersion,
 		networkData:        req.NetworkData,
 		networkDataVersion: req.NetworkDataVersion,
+	}
+	for k, v := range d.deployRamdisk.driverInfo(req.BMC) {
+		w.driverInfo[k] = v
 	}
 	w.capabilities = mergeCapabilities("", w.capabilitySet)
 	w.extra = map[string]any{
@@ -362,6 +377,9 @@ func driverInfoDiffers(cur *nodeDoc, w wantedNode) bool {
 	for k := range cur.DriverInfo {
 		if _, wanted := w.driverInfo[k]; wanted {
 			continue
+		}
+		if w.deployManaged && isDeployKey(k) {
+			return true
 		}
 		for _, p := range driverInfoPrefixes {
 			if strings.HasPrefix(k, p) {

@@ -407,7 +407,7 @@ func TestRegisterPatchesOnlyWhatDiffers(t *testing.T) {
 			if !v.known() {
 				v = microversion{1, 82}
 			}
-			got := registerPatch(cur, desiredNode(tt.req), v)
+			got := registerPatch(cur, desiredNode(tt.req, nodeDefaults{}), v)
 			if diff := cmp.Diff(normalizeOps(tt.want), normalizeOps(got)); diff != "" {
 				t.Errorf("patch (-want +got):\n%s", diff)
 			}

@@ -15,9 +15,17 @@ func (i *Ironic) Manage(ctx context.Context, node *provisioner.Node) error {
 	return i.simpleTarget(ctx, node, nodes.TargetManage)
 }
 
-// Inspect starts inspection of a manageable node:
+// Inspect starts inspection of a manageable node: with ironic-inspector (Config.Inspector)
+// first PATCH /v1/nodes/{id} inspect_interface for req.Mode if the node has another one, then
 // PUT /v1/nodes/{id}/states/provision {"target":"inspect"}.
-func (i *Ironic) Inspect(ctx context.Context, node *provisioner.Node) error {
+func (i *Ironic) Inspect(ctx context.Context, node *provisioner.Node, req provisioner.InspectRequest) error {
+	id, err := nodeID(node)
+	if err != nil {
+		return err
+	}
+	if err := i.setInspectInterface(ctx, id, req); err != nil {
+		return err
+	}
 	return i.simpleTarget(ctx, node, nodes.TargetInspect)
 }
 

@@ -33,7 +33,7 @@ func TestProvisionStateChangesSendOneRequestEach(t *testing.T) {
 		target string
 	}{
 		{name: "manage asks for manage", call: func(p *Ironic) error { return p.Manage(context.Background(), node) }, want: []string{provision}, target: "manage"},
-		{name: "inspect asks for inspect", call: func(p *Ironic) error { return p.Inspect(context.Background(), node) }, want: []string{provision}, target: "inspect"},
+		{name: "inspect asks for inspect", call: func(p *Ironic) error { return p.Inspect(context.Background(), node, provisioner.InspectRequest{}) }, want: []string{provision}, target: "inspect"},
 		{name: "undeploy asks for deleted", call: func(p *Ironic) error { return p.Undeploy(context.Background(), node) }, want: []string{provision}, target: "deleted"},
 		{name: "recover asks for manage", call: func(p *Ironic) error { return p.Recover(context.Background(), node) }, want: []string{provision}, target: "manage"},
 		{

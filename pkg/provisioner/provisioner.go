@@ -17,7 +17,7 @@ type Provisioner interface {
 	// Manage moves an enrolled node to manageable, which makes the backend verify BMC access.
 	Manage(ctx context.Context, node *Node) error
 	// Inspect starts hardware inspection of a manageable node.
-	Inspect(ctx context.Context, node *Node) error
+	Inspect(ctx context.Context, node *Node, req InspectRequest) error
 	// HardwareDetails reads what inspection found.
 	HardwareDetails(ctx context.Context, node *Node) (*metal3.HardwareDetails, error)
 	// Provide moves a manageable node to available, cleaning it if automated cleaning is on.

@@ -35,6 +35,17 @@ type RegisterRequest struct {
 	// (nil: none). Secret: never log it. NetworkDataVersion identifies it (Node.NetworkDataVersion).
 	NetworkData        map[string]interface{}
 	NetworkDataVersion string
+	// InspectionMode is spec.inspectionMode: it picks in-band or out-of-band inspection.
+	InspectionMode metal3.InspectionMode
+}
+
+// InspectRequest starts an inspection.
+type InspectRequest struct {
+	// Mode is spec.inspectionMode: fast inspects out of band, anything else in band when the
+	// backend can (ironic-inspector).
+	Mode metal3.InspectionMode
+	// BMC is the host's BMC access, for the out-of-band inspect interface.
+	BMC *bmc.AccessDetails
 }
 
 // ConfigDrive is the cloud-init data written to the host with its image. Values are secret:

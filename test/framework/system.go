@@ -34,6 +34,9 @@ type Options struct {
 	MaxConcurrentProvisioning int
 	// DiscoveryNamespace turns on discovery of Ironic nodes into this namespace.
 	DiscoveryNamespace string
+	// With Ironic.Inspector the controller is told Ironic inspects in band and where
+	// ironic-inspector is (ironic.Config Inspector, InspectorURL); with Ironic.DeployImages it
+	// writes their URLs into driver_info.
 }
 
 // System is a running API server, Ironic and host controller.
@@ -92,7 +95,14 @@ func (s *System) StartController(o Options) error {
 		o.NodePollInterval = 2 * time.Second
 	}
 	var err error
-	s.Provisioner, err = ironic.New(ironic.Config{Endpoint: s.Ironic.URL, HTTPClient: &http.Client{Transport: s.Transport}})
+	cfg := ironic.Config{Endpoint: s.Ironic.URL, HTTPClient: &http.Client{Transport: s.Transport}}
+	if s.Ironic.Inspector != nil {
+		cfg.Inspector, cfg.InspectorURL = true, s.Ironic.Inspector.URL
+	}
+	if d := s.Ironic.DeployImages; d != nil {
+		cfg.DeployRamdisk = ironic.DeployRamdisk{KernelURL: d.KernelURL, RamdiskURL: d.RamdiskURL, ISOURL: d.ISOURL}
+	}
+	s.Provisioner, err = ironic.New(cfg)
 	if err != nil {
 		return err
 	}

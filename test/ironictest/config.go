@@ -15,6 +15,11 @@ import (
 //   - [redfish] connection_attempts/connection_retry_interval: sushy retries a BMC it cannot
 //     reach (or whose certificate it rejects) 5 times, 4 s apart, by default; 2 tries 1 s apart
 //     make a bad BMC fail in seconds;
+//   - [inspector] (Options.Inspector): ironic-inspector on loopback without Keystone. Ironic
+//     refuses a loopback callback URL for the ramdisks it boots itself (managed inspection),
+//     so callback_endpoint_override names an unresolvable host; the test's ramdisk posts to
+//     Inspector.ContinueURL. status_check_period=1: Ironic notices a finished inspection
+//     within a second instead of a minute;
 //   - idrac (Options.IDRAC): only the Redfish implementations; the WSMan ones need a real iDRAC
 //     and the idrac-redfish-virtual-media boot needs Dell's sushy-oem-idrac, which Debian lacks.
 var configTemplate = template.Must(template.New("ironic.conf").Parse(`[DEFAULT]
@@ -31,7 +36,7 @@ enabled_bios_interfaces = no-bios,fake,redfish{{.IDRACIface}}
 enabled_boot_interfaces = fake,ipxe,pxe,redfish-virtual-media{{if .IDRAC}},idrac-redfish-virtual-media{{end}}
 enabled_console_interfaces = no-console,fake
 enabled_deploy_interfaces = fake,direct,ramdisk,custom-agent
-enabled_inspect_interfaces = no-inspect,fake,redfish{{.IDRACIface}}
+enabled_inspect_interfaces = no-inspect,fake,redfish{{.IDRACIface}}{{if .InspectorURL}},inspector{{end}}
 enabled_management_interfaces = fake,ipmitool,redfish,noop{{.IDRACIface}}
 enabled_network_interfaces = noop
 enabled_power_interfaces = fake,ipmitool,redfish{{.IDRACIface}}
@@ -87,6 +92,14 @@ inspect_delay = {{.FakeDelay}}
 
 [oslo_concurrency]
 lock_path = {{.Dir}}/locks
+{{- if .InspectorURL}}
+
+[inspector]
+auth_type = none
+endpoint_override = {{.InspectorURL}}
+callback_endpoint_override = {{.InspectorCallbackURL}}
+status_check_period = 1
+{{- end}}
 `))
 
 type configValues struct {
@@ -96,6 +109,9 @@ type configValues struct {
 	AutomatedClean       bool
 	PowerSyncInterval    int
 	IDRAC                bool
+	// InspectorURL is ironic-inspector's API root ("" without Options.Inspector);
+	// InspectorCallbackURL what Ironic passes its ramdisks as the callback.
+	InspectorURL, InspectorCallbackURL string
 }
 
 // IDRACIface is the ",idrac-redfish" appended to the interface lists when idrac is enabled.

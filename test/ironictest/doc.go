@@ -8,6 +8,11 @@
 // ramdisk deploy interface (a live ISO), which needs no ironic-python-agent; they need
 // automated_clean false, as there is no agent to clean either.
 //
+// Options.Inspector also starts Debian's ironic-inspector (standalone, noauth, sqlite, no PXE
+// filter) on its own loopback port, in parallel with Ironic, and enables Ironic's "inspector"
+// inspect interface. A test plays the ramdisk by posting an inventory (package
+// test/agentsim/inventory) to Inspector.URL while the node is in "inspect wait".
+//
 // Ironic runs without REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE in its environment (see
 // Options.ExtraEnv), so redfish_verify_ca=false works as it does in production.
 //

@@ -36,6 +36,12 @@ type Options struct {
 	// ("idrac-redfish" for bios, inspect, management, power, RAID and vendor, and
 	// "idrac-redfish-virtual-media" boot). Start then also waits for the idrac driver.
 	IDRAC bool
+	// Inspector also starts a standalone ironic-inspector (see Inspector), enables Ironic's
+	// "inspector" inspect interface and points Ironic's [inspector] section at it. It starts
+	// alongside Ironic, so it adds little to Start's time.
+	Inspector bool
+	// DeployImages serves stand-in deploy ramdisk files (Ironic.DeployImages).
+	DeployImages bool
 	// ExtraEnv holds "KEY=VALUE" entries added to Ironic's environment.
 	//
 	// Ironic inherits the test's environment except REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE
@@ -51,11 +57,15 @@ type Options struct {
 type Ironic struct {
 	Dir string
 	// URL is the API root without /v1, e.g. http://127.0.0.1:40123.
-	URL     string
-	Port    int
-	opts    Options
-	process *envtest.Process
-	ownDir  bool
+	URL  string
+	Port int
+	// Inspector is the ironic-inspector next to this Ironic (nil without Options.Inspector).
+	Inspector *Inspector
+	// DeployImages are the stand-in deploy ramdisk files (nil without Options.DeployImages).
+	DeployImages *DeployImages
+	opts         Options
+	process      *envtest.Process
+	ownDir       bool
 }
 
 // Start writes a config, creates the database from a cached schema, starts `ironic` and
@@ -81,6 +91,21 @@ func Start(opts Options) (*Ironic, error) {
 		}
 		i.Dir, i.ownDir = dir, true
 	}
+	if opts.Inspector {
+		if _, err := exec.LookPath("ironic-inspector"); err != nil {
+			i.Stop()
+			return nil, fmt.Errorf("ironic-inspector is not installed (run `make tools`, which runs hack/install-ironic.sh): %w", err)
+		}
+		s, err := newInspector(i.Dir)
+		if err != nil {
+			i.Stop()
+			return nil, err
+		}
+		i.Inspector = s
+	}
+	if opts.DeployImages {
+		i.DeployImages = startDeployImages()
+	}
 	if err := i.start(); err != nil {
 		i.Stop()
 		return nil, err
@@ -104,11 +129,15 @@ func (i *Ironic) start() error {
 		}
 		i.Port = port
 		i.URL = fmt.Sprintf("http://127.0.0.1:%d", port)
-		err := writeConfig(i.confPath(), configValues{
+		values := configValues{
 			Host: fmt.Sprintf("ironic-%d", port), Dir: i.Dir, Port: port, FakeDelay: i.opts.FakeDelay,
 			Debug: i.opts.Debug, AutomatedClean: i.opts.AutomatedClean, PowerSyncInterval: i.opts.PowerSyncInterval,
 			IDRAC: i.opts.IDRAC,
-		})
+		}
+		if i.Inspector != nil {
+			values.InspectorURL, values.InspectorCallbackURL = i.Inspector.URL, i.Inspector.callbackRoot()
+		}
+		err := writeConfig(i.confPath(), values)
 		if err != nil {
 			return err
 		}
@@ -128,8 +157,15 @@ func (i *Ironic) start() error {
 		if err != nil {
 			return err
 		}
+		if err := i.launchInspector(); err != nil {
+			p.Stop(5 * time.Second)
+			return err
+		}
 		if lastErr = envtest.WaitFor(p, i.opts.StartTimeout, "ironic drivers", i.driversListed); lastErr == nil {
 			i.process = p
+			if i.Inspector != nil {
+				return i.Inspector.wait(i.opts.StartTimeout)
+			}
 			return nil
 		}
 		p.Stop(5 * time.Second)
@@ -139,6 +175,17 @@ func (i *Ironic) start() error {
 		}
 	}
 	return fmt.Errorf("starting ironic: %w", lastErr)
+}
+
+// launchInspector starts the inspector (Options.Inspector) for the Ironic on i.URL, in
+// parallel with Ironic's own start-up; one started for another port is replaced.
+func (i *Ironic) launchInspector() error {
+	s := i.Inspector
+	if s == nil || (s.Running() && s.ironicURL == i.URL) {
+		return nil
+	}
+	s.stop()
+	return s.launch(i.URL, i.opts.Debug)
 }
 
 // envArgs are env(1)'s arguments for Ironic's environment; see Options.ExtraEnv.
@@ -192,6 +239,8 @@ func (i *Ironic) Stop() {
 	}
 	i.process.Stop(10 * time.Second)
 	i.process = nil
+	i.Inspector.stop()
+	i.DeployImages.close()
 	if i.ownDir {
 		_ = os.RemoveAll(i.Dir)
 	}

@@ -21,7 +21,19 @@ func createDatabase(confPath, dbPath string) error {
 }
 
 func schemaTemplate(confPath string) (string, error) {
-	version, err := ironicVersion()
+	return cachedSchema("ironic-schema", "python3-ironic", confPath, "ironic.sqlite", func(conf string) error {
+		if out, err := exec.Command("ironic-dbsync", "--config-file", conf, "create_schema").CombinedOutput(); err != nil {
+			return fmt.Errorf("ironic-dbsync create_schema: %w: %s", err, out)
+		}
+		return nil
+	})
+}
+
+// cachedSchema returns the path of an empty database made once per version of the Debian
+// package pkg into the tool cache directory kind: build runs the service's dbsync with a copy
+// of confPath whose "connection = sqlite:///" line points at a scratch dbName.
+func cachedSchema(kind, pkg, confPath, dbName string, build func(scratchConf string) error) (string, error) {
+	version, err := packageVersion(pkg)
 	if err != nil {
 		return "", err
 	}
@@ -33,7 +45,7 @@ func schemaTemplate(confPath string) (string, error) {
 		}
 		cache = filepath.Join(base, "metalkube")
 	}
-	template := filepath.Join(cache, "ironic-schema", version+".sqlite")
+	template := filepath.Join(cache, kind, version+".sqlite")
 	if _, err := os.Stat(template); err == nil {
 		return template, nil
 	}
@@ -51,7 +63,7 @@ func schemaTemplate(confPath string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	db := filepath.Join(scratch, "ironic.sqlite")
+	db := filepath.Join(scratch, dbName)
 	var lines []string
 	for _, l := range strings.Split(string(conf), "\n") {
 		if strings.HasPrefix(l, "connection = sqlite:///") {
@@ -59,12 +71,12 @@ func schemaTemplate(confPath string) (string, error) {
 		}
 		lines = append(lines, l)
 	}
-	scratchConf := filepath.Join(scratch, "ironic.conf")
+	scratchConf := filepath.Join(scratch, filepath.Base(confPath))
 	if err := os.WriteFile(scratchConf, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
 		return "", err
 	}
-	if out, err := exec.Command("ironic-dbsync", "--config-file", scratchConf, "create_schema").CombinedOutput(); err != nil {
-		return "", fmt.Errorf("ironic-dbsync create_schema: %w: %s", err, out)
+	if err := build(scratchConf); err != nil {
+		return "", err
 	}
 	// WAL lets the API and conductor threads read while one writes; the mode persists in the file.
 	if out, err := exec.Command("sqlite3", db, "PRAGMA journal_mode=WAL;").CombinedOutput(); err != nil {
@@ -76,11 +88,11 @@ func schemaTemplate(confPath string) (string, error) {
 	return template, nil
 }
 
-// ironicVersion is the installed python3-ironic package version, keying the schema cache.
-func ironicVersion() (string, error) {
-	out, err := exec.Command("dpkg-query", "-W", "-f=${Version}", "python3-ironic").Output()
+// packageVersion is the installed version of a Debian package, keying a schema cache.
+func packageVersion(pkg string) (string, error) {
+	out, err := exec.Command("dpkg-query", "-W", "-f=${Version}", pkg).Output()
 	if err != nil {
-		return "", fmt.Errorf("python3-ironic is not installed: %w", err)
+		return "", fmt.Errorf("%s is not installed: %w", pkg, err)
 	}
 	return strings.NewReplacer(":", "_", "/", "_").Replace(strings.TrimSpace(string(out))), nil
 }

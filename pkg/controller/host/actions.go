@@ -27,7 +27,7 @@ func (c *Controller) act(ctx context.Context, h *metal3.BareMetalHost, node *pro
 	case hoststate.ActionManage:
 		return c.prov.Manage(ctx, node)
 	case hoststate.ActionInspect:
-		return c.prov.Inspect(ctx, node)
+		return c.inspect(ctx, h, node)
 	case hoststate.ActionProvide:
 		return c.prov.Provide(ctx, node, a.AutomatedClean)
 	case hoststate.ActionDeploy:
@@ -76,6 +76,7 @@ func (c *Controller) register(ctx context.Context, h *metal3.BareMetalHost, exis
 		DisablePowerOff:    h.Spec.DisablePowerOff,
 		NetworkData:        networkData,
 		NetworkDataVersion: networkDataVersion,
+		InspectionMode:     h.Spec.InspectionMode,
 	}, existing)
 }
 

@@ -55,7 +55,8 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 
 	in := hoststate.Input{Host: host, Credentials: c.credentials(ctx, host), Now: c.clock.Now(),
 		MaxProvisioningAttempts: c.maxProvisioningAttempts, ProvisioningSlotsFull: !c.slots.acquire(key),
-		BMCOwner: c.bmcOwner(cached), NetworkDataVersion: c.networkDataVersion(ctx, host), NodeUpdates: c.nodes.updates()}
+		BMCOwner: c.bmcOwner(cached), NetworkDataVersion: c.networkDataVersion(ctx, host), NodeUpdates: c.nodes.updates(),
+		InBandInspection: inBandInspection(c.prov)}
 	// Whatever happens below, the slot follows the state the host ends up in.
 	defer func() { c.slots.settle(key, hoststate.HoldsSlot(host.Status.Provisioning.State)) }()
 	if hoststate.NeedsNode(host) {

@@ -61,8 +61,10 @@ func (p *fakeProvisioner) Register(_ context.Context, req provisioner.RegisterRe
 	return &n, nil
 }
 
-func (p *fakeProvisioner) Manage(context.Context, *provisioner.Node) error  { return p.call("Manage") }
-func (p *fakeProvisioner) Inspect(context.Context, *provisioner.Node) error { return p.call("Inspect") }
+func (p *fakeProvisioner) Manage(context.Context, *provisioner.Node) error { return p.call("Manage") }
+func (p *fakeProvisioner) Inspect(context.Context, *provisioner.Node, provisioner.InspectRequest) error {
+	return p.call("Inspect")
+}
 func (p *fakeProvisioner) HardwareDetails(context.Context, *provisioner.Node) (*metal3.HardwareDetails, error) {
 	return p.hardware, p.call("HardwareDetails")
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
 	"github.com/metalkube/metalkube/pkg/provisioner"
@@ -71,12 +70,7 @@ func startIPMI(t *testing.T) *ipmisim.BMC {
 	machines.ipmi++
 	host := fmt.Sprintf("127.0.0.%d", 10+machines.ipmi)
 	machines.Unlock()
-	b, err := ipmisim.Start(ipmisim.Options{Host: host, Username: "ipmiadmin", Password: "ipmi-s3cret"})
-	if err != nil {
-		t.Fatalf("starting ipmi_sim: %v", err)
-	}
-	t.Cleanup(b.Stop)
-	return b
+	return framework.StartIPMI(t, host)
 }
 
 // redfishAddress is a BMC address for one system of a simulator: scheme://host:port/path.
@@ -88,19 +82,7 @@ func redfishAddress(scheme string, sim *redfishsim.Simulator, id string) string 
 // cleaning (there is no agent to clean), booting from mac.
 func createHost(t *testing.T, name, address, mac, user, password string, change ...func(*metal3.BareMetalHost)) {
 	t.Helper()
-	sys.Credentials(t, name+"-bmc", user, password)
-	h := &metal3.BareMetalHost{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: framework.Namespace},
-		Spec: metal3.BareMetalHostSpec{
-			BootMACAddress:        mac,
-			AutomatedCleaningMode: metal3.CleaningModeDisabled,
-			BMC:                   metal3.BMCDetails{Address: address, CredentialsName: name + "-bmc"},
-		},
-	}
-	for _, c := range change {
-		c(h)
-	}
-	sys.CreateHost(t, h)
+	sys.CreateBMCHost(t, name, address, mac, user, password, change...)
 }
 
 func online(h *metal3.BareMetalHost)           { h.Spec.Online = true }

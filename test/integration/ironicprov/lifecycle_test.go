@@ -98,7 +98,7 @@ func TestAFakeHostGoesThroughItsWholeLifecycle(t *testing.T) {
 	rec.take(id)
 
 	// Inspect: fake inspection finds nothing and returns to manageable.
-	if err := p.Inspect(ctx, node); err != nil {
+	if err := p.Inspect(ctx, node, provisioner.InspectRequest{}); err != nil {
 		t.Fatal(err)
 	}
 	expect("Inspect", "PUT /v1/nodes/{id}/states/provision")
