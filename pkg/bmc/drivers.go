@@ -110,12 +110,20 @@ var profiles = map[string]*profile{
 	"idrac-redfish":      redfishProfile(driverIDRAC, ifaceIPXE, ifaceIDRACRedfish, true),
 	"idrac-virtualmedia": redfishProfile(driverIDRAC, ifaceIDRACRedfishVirtual, ifaceIDRACRedfish, false),
 
-	"fake": {
+	"fake": fakeProfile(ifaceFake),
+	// fake-agent: fake-hardware whose image deploys and cleaning go through an agent
+	// ramdisk (Ironic's direct deploy), such as test/agentsim; no metal3 counterpart.
+	"fake-agent": fakeProfile(ifaceDirect),
+}
+
+// fakeProfile is fake-hardware with every interface fake except deploy.
+func fakeProfile(deploy string) *profile {
+	return &profile{
 		driver: driverFake,
 		family: familyFake,
 		interfaces: Interfaces{
 			Boot:       ifaceFake,
-			Deploy:     ifaceFake,
+			Deploy:     deploy,
 			Inspect:    ifaceFake,
 			Management: ifaceFake,
 			Power:      ifaceFake,
@@ -124,7 +132,7 @@ var profiles = map[string]*profile{
 			Vendor:     ifaceFake,
 		},
 		hostOptional: true,
-	},
+	}
 }
 
 // lookupScheme returns the profile for a lower-case scheme and the transport
