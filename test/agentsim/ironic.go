@@ -61,19 +61,22 @@ func (a *Agent) poll() {
 		}
 		listed = append(listed, ns...)
 	}
-	var boot []string
+	var boot, vendor []string
 	a.mu.Lock()
 	for _, l := range listed {
 		if l.DeployInterface != "direct" {
 			continue
 		}
-		n, known := a.nodes[l.UUID]
+		n := a.node(l.UUID)
+		if n.vendor == 0 {
+			n.vendor = 1
+			vendor = append(vendor, l.UUID)
+		}
 		switch {
-		case bootStates[l.ProvisionState] && (!known || (!n.running && !n.booting)):
-			n = a.node(l.UUID)
+		case bootStates[l.ProvisionState] && !n.running && !n.booting:
 			n.booting = true
 			boot = append(boot, l.UUID)
-		case known && n.running && !runningStates[l.ProvisionState]:
+		case n.running && !runningStates[l.ProvisionState]:
 			a.opts.Logf("agentsim: node %s is %s, its ramdisk stops", l.UUID, l.ProvisionState)
 			n.shutDown()
 		}
@@ -83,6 +86,25 @@ func (a *Agent) poll() {
 		uuid := uuid
 		a.submit(func() { a.boot(uuid) })
 	}
+	for _, uuid := range vendor {
+		uuid := uuid
+		a.submit(func() { a.setVendor(uuid) })
+	}
+}
+
+// setVendor records the simulated system's vendor in the node's properties (see
+// Options.SystemVendor); a failure (the node locked) is retried on the next poll.
+func (a *Agent) setVendor(uuid string) {
+	patch := []map[string]string{{"op": "add", "path": "/properties/vendor", "value": a.opts.SystemVendor}}
+	err := a.ironic(http.MethodPatch, a.opts.IronicURL+"/v1/nodes/"+uuid, patch, nil)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if err != nil {
+		a.opts.Logf("agentsim: setting the vendor of node %s: %v", uuid, err)
+		a.node(uuid).vendor = 0
+		return
+	}
+	a.node(uuid).vendor = 2
 }
 
 func (a *Agent) listNodes(driver string) ([]listedNode, error) {
