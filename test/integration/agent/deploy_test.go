@@ -4,13 +4,11 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
-	"github.com/metalkube/metalkube/test/agentsim"
 	"github.com/metalkube/metalkube/test/framework"
 )
 
@@ -88,13 +86,12 @@ func TestDirectDeployThroughTheAgent(t *testing.T) {
 func TestWrongChecksumFailsTheDeployUntilFixed(t *testing.T) {
 	const name, mac = "agent-checksum", "52:54:00:20:00:02"
 	images := newImageServer(t)
-	sys.CreateHost(t, agentHost(t, name, mac, metal3.CleaningModeDisabled))
-	h := sys.WaitForState(t, name, metal3.StateAvailable, stepTimeout)
-	id := h.Status.Provisioning.ID
+	id := availableWithoutCleaning(t, name, mac)
 
 	wrong := strings.Repeat("0", 32)
 	sys.UpdateHost(t, name, func(h *metal3.BareMetalHost) { h.Spec.Image = images.imageWith(wrong, metal3.ChecksumMD5) })
-	h = provisioningError(t, name, "Image failed to verify against checksum")
+	h := provisioningError(t, name, "Image failed to verify against checksum")
+	t.Logf("error message: %s", h.Status.ErrorMessage)
 	for _, want := range []string{"deploy.write_image failed", "image checksum: " + wrong, "verification checksum: " + images.md5} {
 		if !strings.Contains(h.Status.ErrorMessage, want) {
 			t.Errorf("error message %q lacks %q", h.Status.ErrorMessage, want)
@@ -122,15 +119,14 @@ func TestWrongChecksumFailsTheDeployUntilFixed(t *testing.T) {
 func TestMissingImageFailsTheDeployUntilFixed(t *testing.T) {
 	const name, mac = "agent-404", "52:54:00:20:00:03"
 	images := newImageServer(t)
-	sys.CreateHost(t, agentHost(t, name, mac, metal3.CleaningModeDisabled))
-	h := sys.WaitForState(t, name, metal3.StateAvailable, stepTimeout)
-	id := h.Status.Provisioning.ID
+	id := availableWithoutCleaning(t, name, mac)
 
 	sys.UpdateHost(t, name, func(h *metal3.BareMetalHost) {
 		h.Spec.Image = images.imageWith(images.sha512, metal3.ChecksumSHA512)
 		h.Spec.Image.URL = images.URL + "/missing.raw"
 	})
-	h = provisioningError(t, name, "404")
+	h := provisioningError(t, name, "404")
+	t.Logf("error message: %s", h.Status.ErrorMessage)
 	if !strings.Contains(h.Status.ErrorMessage, images.URL+"/missing.raw") {
 		t.Errorf("error message %q does not name the URL", h.Status.ErrorMessage)
 	}
@@ -157,5 +153,10 @@ func deleteHost(t *testing.T, name string) {
 	sys.WaitForGone(t, name, stepTimeout)
 }
 
-var _ = agentsim.Stats{}
-var _ = time.Second
+// availableWithoutCleaning creates a fake-agent host with automated cleaning disabled and
+// returns its node once it is available.
+func availableWithoutCleaning(t *testing.T, name, mac string) string {
+	t.Helper()
+	sys.CreateHost(t, agentHost(t, name, mac, metal3.CleaningModeDisabled))
+	return sys.WaitForState(t, name, metal3.StateAvailable, stepTimeout).Status.Provisioning.ID
+}
