@@ -114,8 +114,8 @@ func TestWrongChecksumFailsTheDeployUntilFixed(t *testing.T) {
 }
 
 // TestMissingImageFailsTheDeployUntilFixed: an image URL that answers 404 fails the deploy
-// with the message of the component that found it (Ironic checks the URL before the agent
-// boots), then a good URL (with a checksum file) provisions.
+// with Ironic's message (it checks the URL before the agent boots), a checksum file that
+// answers 404 with the agent's, and a good URL with a good checksum file provisions.
 func TestMissingImageFailsTheDeployUntilFixed(t *testing.T) {
 	const name, mac = "agent-404", "52:54:00:20:00:03"
 	images := newImageServer(t)
@@ -131,6 +131,13 @@ func TestMissingImageFailsTheDeployUntilFixed(t *testing.T) {
 		t.Errorf("error message %q does not name the URL", h.Status.ErrorMessage)
 	}
 	sys.WaitForEvent(t, name, "ProvisioningError", "404", stepTimeout)
+
+	// The image is there, its checksum file is not: Ironic does not read checksum files, the
+	// agent does and fails the write.
+	missingSum := images.URL + "/missing.sha256sum"
+	sys.UpdateHost(t, name, func(h *metal3.BareMetalHost) { h.Spec.Image = images.imageWith(missingSum, "") })
+	h = provisioningError(t, name, "Download of image "+missingSum+" failed: Received status code 404 from "+missingSum)
+	t.Logf("error message: %s", h.Status.ErrorMessage)
 
 	sys.UpdateHost(t, name, func(h *metal3.BareMetalHost) {
 		h.Spec.Image = images.imageWith(images.URL+"/os.raw.sha256sum", "")
