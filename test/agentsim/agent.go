@@ -36,13 +36,6 @@ type Options struct {
 	MaxDownloads int
 	// HTTPClient talks to Ironic and image servers (default: a keep-alive client, 60s timeout).
 	HTTPClient *http.Client
-	// SystemVendor is the vendor the agent records in each node's properties when it first
-	// sees the node (default "Lenovo"). fake-hardware's management interface can only set PXE
-	// as boot device, so Ironic 21.4's direct deploy fails setting "disk" after writing the
-	// image, except for a Lenovo system in UEFI mode, whose boot device Ironic leaves alone
-	// (agent_base.configure_local_boot, Ironic bug 2053064). So fake-agent hosts need the UEFI
-	// boot mode (the default).
-	SystemVendor string
 	// Logf, if set, receives one line per notable event.
 	Logf func(format string, args ...any)
 }
@@ -92,9 +85,6 @@ func Start(opts Options) (*Agent, error) {
 	}
 	if opts.MaxDownloads <= 0 {
 		opts.MaxDownloads = 16
-	}
-	if opts.SystemVendor == "" {
-		opts.SystemVendor = "Lenovo"
 	}
 	if opts.Logf == nil {
 		opts.Logf = func(string, ...any) {}

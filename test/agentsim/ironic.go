@@ -61,17 +61,13 @@ func (a *Agent) poll() {
 		}
 		listed = append(listed, ns...)
 	}
-	var boot, vendor []string
+	var boot []string
 	a.mu.Lock()
 	for _, l := range listed {
 		if l.DeployInterface != "direct" {
 			continue
 		}
 		n := a.node(l.UUID)
-		if n.vendor == 0 {
-			n.vendor = 1
-			vendor = append(vendor, l.UUID)
-		}
 		switch {
 		case bootStates[l.ProvisionState] && !n.running && !n.booting:
 			n.booting = true
@@ -86,25 +82,6 @@ func (a *Agent) poll() {
 		uuid := uuid
 		a.submit(func() { a.boot(uuid) })
 	}
-	for _, uuid := range vendor {
-		uuid := uuid
-		a.submit(func() { a.setVendor(uuid) })
-	}
-}
-
-// setVendor records the simulated system's vendor in the node's properties (see
-// Options.SystemVendor); a failure (the node locked) is retried on the next poll.
-func (a *Agent) setVendor(uuid string) {
-	patch := []map[string]string{{"op": "add", "path": "/properties/vendor", "value": a.opts.SystemVendor}}
-	err := a.ironic(http.MethodPatch, a.opts.IronicURL+"/v1/nodes/"+uuid, patch, nil)
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if err != nil {
-		a.opts.Logf("agentsim: setting the vendor of node %s: %v", uuid, err)
-		a.node(uuid).vendor = 0
-		return
-	}
-	a.node(uuid).vendor = 2
 }
 
 func (a *Agent) listNodes(driver string) ([]listedNode, error) {

@@ -42,7 +42,6 @@ type simNode struct {
 	token    string
 	commands []*command
 	cleaned  bool // a clean step ran during this boot
-	vendor   int  // 0: properties/vendor not set yet, 1: being set, 2: set
 	hbDue    time.Time
 	hbBusy   bool
 	stats    Stats

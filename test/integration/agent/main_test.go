@@ -7,6 +7,7 @@ package agent
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"testing"
 	"time"
 
@@ -27,7 +28,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	agent, err = agentsim.Start(agentsim.Options{
-		IronicURL: sys.Ironic.URL, PollInterval: 300 * time.Millisecond, HeartbeatInterval: time.Second,
+		IronicURL: sys.Ironic.URL, Logf: logf, PollInterval: 300 * time.Millisecond, HeartbeatInterval: time.Second,
 	})
 	if err != nil {
 		sys.Stop()
@@ -35,10 +36,17 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
-	if code != 0 {
-		fmt.Fprintf(os.Stderr, "Ironic's log: %s\n", sys.Ironic.LogPath())
+	if code != 0 && os.Getenv("AGENT_KEEP_LOG") != "" {
+		_ = exec.Command("cp", sys.Ironic.LogPath(), os.Getenv("AGENT_KEEP_LOG")).Run()
 	}
 	agent.Stop()
 	sys.Stop()
 	os.Exit(code)
+}
+
+// logf writes the agent's log lines when AGENT_LOG is set.
+func logf(format string, args ...any) {
+	if os.Getenv("AGENT_LOG") != "" {
+		fmt.Fprintf(os.Stderr, time.Now().Format("15:04:05.000 ")+format+"\n", args...)
+	}
 }
