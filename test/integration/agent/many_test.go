@@ -1,12 +1,15 @@
 package agent
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	metal3 "github.com/metalkube/metalkube/pkg/apis/metal3.io/v1alpha1"
+	"github.com/metalkube/metalkube/test/framework"
 )
 
 // TestHostsCleanAndDeployAtOnce: several hosts clean and deploy through the one agent
@@ -45,7 +48,15 @@ func TestHostsCleanAndDeployAtOnce(t *testing.T) {
 	if got := images.Gets("/os.raw"); got != count {
 		t.Errorf("the image was downloaded %d times, want %d", got, count)
 	}
-	for _, name := range names {
-		deleteHost(t, name)
+	for _, name := range names { // deprovisioning cleans them side by side too
+		if err := sys.Env.Metal3.Metal3V1alpha1().BareMetalHosts(framework.Namespace).Delete(context.Background(), name, metav1.DeleteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, name := range names {
+		sys.WaitForGone(t, name, stepTimeout)
+		if st := agent.Node(ids[i]); st.Cleans != 2 {
+			t.Errorf("%s: the agent cleaned %d times, want twice (registration and deletion)", name, st.Cleans)
+		}
 	}
 }
