@@ -47,18 +47,17 @@ type Agent struct {
 	// URL is the agent API listener, e.g. http://127.0.0.1:40123.
 	URL string
 
-	opts     Options
-	client   *http.Client
-	server   *http.Server
-	jobs     chan func()
-	downSem  chan struct{}
-	ctx      context.Context
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup
-	started  time.Time
-	mu       sync.Mutex
-	nodes    map[string]*simNode
-	pollErrs int
+	opts    Options
+	client  *http.Client
+	server  *http.Server
+	jobs    chan func()
+	downSem chan struct{}
+	ctx     context.Context
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	started time.Time
+	mu      sync.Mutex
+	nodes   map[string]*simNode
 }
 
 // Start starts the agent simulator: its API listener, the node-list poller and the heartbeat

@@ -36,14 +36,21 @@ func (f *fakeIronic) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case r.Method == http.MethodGet && r.URL.Path == "/v1/nodes":
-		if r.URL.Query().Get("driver") != "fake-hardware" || r.URL.Query().Get("fields") != "uuid,provision_state,deploy_interface" {
+		q := r.URL.Query()
+		if q.Get("driver") != "fake-hardware" || q.Get("fields") != "uuid,provision_state,deploy_interface" || q.Get("provision_state") == "" {
 			http.Error(w, "unexpected query "+r.URL.RawQuery, http.StatusBadRequest)
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"nodes": []map[string]string{
+		var list []map[string]string
+		for _, n := range []map[string]string{
 			{"uuid": directNode, "provision_state": f.state, "deploy_interface": "direct"},
 			{"uuid": fakeNode, "provision_state": "wait call-back", "deploy_interface": "fake"},
-		}})
+		} {
+			if n["provision_state"] == q.Get("provision_state") {
+				list = append(list, n)
+			}
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"nodes": list})
 	case r.Method == http.MethodGet && r.URL.Path == "/v1/lookup" && r.URL.Query().Get("node_uuid") == directNode:
 		f.lookups++
 		writeJSON(w, http.StatusOK, map[string]any{"node": map[string]any{"uuid": directNode}, "config": map[string]any{"agent_token": testToken}})

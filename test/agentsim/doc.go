@@ -14,11 +14,11 @@
 // One listener serves every node: a node's callback_url is the listener URL with the node's
 // UUID as path prefix (Ironic appends /v1/commands/ to it).
 //
-// A node's ramdisk boots when Ironic waits for its agent: the agent reads Ironic's node list
-// (one paginated request with three fields per poll) and boots the direct-deploy nodes of
-// its drivers that are in "wait call-back" (deploy) or "clean wait" (cleaning). The ramdisk
-// stops on standby.power_off / run_image, when Ironic refuses its heartbeat, or when the node
-// leaves the agent's states.
+// A node's ramdisk boots when Ironic waits for its agent: the agent lists the nodes of its
+// drivers in "wait call-back" (deploy) and "clean wait" (cleaning), one paginated request with
+// three fields per driver and state, and boots the direct-deploy ones. The ramdisk stops on
+// standby.power_off / run_image, or when Ironic refuses its heartbeat (Ironic wipes the agent
+// token at the end of cleaning and when a new deploy starts).
 //
 // The commands are those of the direct deploy and agent cleaning paths: clean.get_clean_steps,
 // clean.execute_clean_step, deploy.get_deploy_steps, deploy.execute_deploy_step (write_image),

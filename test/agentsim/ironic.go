@@ -16,12 +16,9 @@ import (
 // agent_token (1.62) and agent_version (1.36).
 const apiVersion = "1.68"
 
-// Provision states in which Ironic waits for an agent to boot, and those in which an agent,
-// once up, keeps running.
-var (
-	bootStates    = map[string]bool{"wait call-back": true, "clean wait": true}
-	runningStates = map[string]bool{"wait call-back": true, "deploying": true, "clean wait": true, "cleaning": true}
-)
+// bootStates are the provision states in which Ironic waits for an agent to boot: deploy and
+// cleaning.
+var bootStates = []string{"wait call-back", "clean wait"}
 
 // listedNode is one entry of the node list the poller reads.
 type listedNode struct {
@@ -44,22 +41,22 @@ func (a *Agent) pollLoop() {
 	}
 }
 
-// poll lists the nodes of the agent's drivers (one paginated request per driver, three
-// fields each) and acts on their provision state: a direct-deploy node Ironic waits for gets
-// a ramdisk (lookup, then heartbeats); a running ramdisk whose node left the agent states
-// stops.
+// poll lists the nodes Ironic waits for (one paginated request with three fields per driver
+// and waiting state, so its cost follows the number of waiting nodes, not of all nodes) and
+// boots a ramdisk (lookup, then heartbeats) on each direct-deploy node without one. Ramdisks
+// stop on their own: standby.power_off at the end of a deploy, or the first heartbeat Ironic
+// refuses once it wiped the token (end of cleaning, a new deploy after a failed one).
 func (a *Agent) poll() {
 	var listed []listedNode
 	for _, d := range a.opts.Drivers {
-		ns, err := a.listNodes(d)
-		if err != nil {
-			a.mu.Lock()
-			a.pollErrs++
-			a.mu.Unlock()
-			a.opts.Logf("agentsim: listing nodes: %v", err)
-			return
+		for _, state := range bootStates {
+			ns, err := a.listNodes(d, state)
+			if err != nil {
+				a.opts.Logf("agentsim: listing nodes: %v", err)
+				return
+			}
+			listed = append(listed, ns...)
 		}
-		listed = append(listed, ns...)
 	}
 	var boot []string
 	a.mu.Lock()
@@ -67,14 +64,9 @@ func (a *Agent) poll() {
 		if l.DeployInterface != "direct" {
 			continue
 		}
-		n := a.node(l.UUID)
-		switch {
-		case bootStates[l.ProvisionState] && !n.running && !n.booting:
+		if n := a.node(l.UUID); !n.running && !n.booting {
 			n.booting = true
 			boot = append(boot, l.UUID)
-		case n.running && !runningStates[l.ProvisionState]:
-			a.opts.Logf("agentsim: node %s is %s, its ramdisk stops", l.UUID, l.ProvisionState)
-			n.shutDown()
 		}
 	}
 	a.mu.Unlock()
@@ -84,8 +76,8 @@ func (a *Agent) poll() {
 	}
 }
 
-func (a *Agent) listNodes(driver string) ([]listedNode, error) {
-	q := url.Values{"driver": {driver}, "fields": {"uuid,provision_state,deploy_interface"}, "limit": {"1000"}}
+func (a *Agent) listNodes(driver, state string) ([]listedNode, error) {
+	q := url.Values{"driver": {driver}, "provision_state": {state}, "fields": {"uuid,provision_state,deploy_interface"}, "limit": {"1000"}}
 	next := a.opts.IronicURL + "/v1/nodes?" + q.Encode()
 	var out []listedNode
 	for next != "" {
