@@ -25,6 +25,7 @@ type fakeIronic struct {
 	state      string
 	heartbeats []map[string]string
 	lookups    int
+	refuse     bool // refuse heartbeats as Ironic does once it wiped the token
 }
 
 func (f *fakeIronic) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -55,6 +56,11 @@ func (f *fakeIronic) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.lookups++
 		writeJSON(w, http.StatusOK, map[string]any{"node": map[string]any{"uuid": directNode}, "config": map[string]any{"agent_token": testToken}})
 	case r.Method == http.MethodPost && r.URL.Path == "/v1/heartbeat/"+directNode:
+		if f.refuse {
+			f.refuse = false
+			http.Error(w, `{"error_message": "{\"faultcode\": \"Client\", \"faultstring\": \"Invalid or missing agent token received.\"}"}`, http.StatusBadRequest)
+			return
+		}
 		var hb map[string]string
 		_ = json.NewDecoder(r.Body).Decode(&hb)
 		f.heartbeats = append(f.heartbeats, hb)
@@ -200,6 +206,30 @@ func TestAgentProtocol(t *testing.T) {
 	}
 	// Ironic still waits (as if deploying again): the poller boots a new ramdisk with a new lookup.
 	eventually(t, "a second boot", func() bool { return a.Node(directNode).Boots == 2 })
+}
+
+// TestARefusedHeartbeatRebootsTheRamdisk: once Ironic refuses a heartbeat (its token was
+// wiped), the ramdisk stops, and boots again (a new lookup) while Ironic still waits.
+func TestARefusedHeartbeatRebootsTheRamdisk(t *testing.T) {
+	ironic := &fakeIronic{state: "clean wait"}
+	srv := httptest.NewServer(ironic)
+	defer srv.Close()
+	a, err := Start(Options{IronicURL: srv.URL, PollInterval: 50 * time.Millisecond, HeartbeatInterval: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Stop()
+	eventually(t, "a first heartbeat", func() bool { return ironic.heartbeatCount() >= 1 })
+	ironic.mu.Lock()
+	ironic.refuse = true
+	ironic.mu.Unlock()
+	eventually(t, "a second boot", func() bool { return a.Node(directNode).Boots == 2 })
+	ironic.mu.Lock()
+	lookups := ironic.lookups
+	ironic.mu.Unlock()
+	if lookups != 2 {
+		t.Errorf("%d lookups, want 2", lookups)
+	}
 }
 
 func toJSON(v any) string {
