@@ -3,7 +3,10 @@ package agent
 import (
 	"context"
 	"fmt"
+	"os"
+	"strconv"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -12,20 +15,26 @@ import (
 	"github.com/metalkube/metalkube/test/framework"
 )
 
-// TestHostsCleanAndDeployAtOnce: several hosts clean and deploy through the one agent
-// listener at the same time, and each node's agent gets its own host's config drive.
+// TestHostsCleanAndDeployAtOnce: several hosts (AGENT_HOSTS, default 5) clean and deploy
+// through the one agent listener at the same time, and each node's agent gets its own host's
+// config drive.
 func TestHostsCleanAndDeployAtOnce(t *testing.T) {
-	const count = 5
+	count := 5
+	if n, err := strconv.Atoi(os.Getenv("AGENT_HOSTS")); err == nil && n > 0 {
+		count = n
+	}
+	timeout := stepTimeout + time.Duration(count)*time.Second
+	start := time.Now()
 	images := newImageServer(t)
 	names := make([]string, count)
 	for i := range names {
 		names[i] = fmt.Sprintf("agent-many-%d", i)
 		sys.Secret(t, names[i]+"-user-data", map[string]string{"userData": "#cloud-config\nhostname: " + names[i] + "\n"})
-		sys.CreateHost(t, agentHost(t, names[i], fmt.Sprintf("52:54:00:21:00:%02x", i), metal3.CleaningModeMetadata))
+		sys.CreateHost(t, agentHost(t, names[i], fmt.Sprintf("52:54:00:21:%02x:%02x", i/256, i%256), metal3.CleaningModeMetadata))
 	}
 	ids := make([]string, count)
 	for i, name := range names {
-		ids[i] = sys.WaitForState(t, name, metal3.StateAvailable, stepTimeout).Status.Provisioning.ID
+		ids[i] = sys.WaitForState(t, name, metal3.StateAvailable, timeout).Status.Provisioning.ID
 		name := name
 		sys.UpdateHost(t, name, func(h *metal3.BareMetalHost) {
 			h.Spec.Image = images.imageWith(images.sha512, metal3.ChecksumSHA512)
@@ -33,8 +42,9 @@ func TestHostsCleanAndDeployAtOnce(t *testing.T) {
 		})
 	}
 	for _, name := range names { // they provision side by side
-		sys.WaitForState(t, name, metal3.StateProvisioned, stepTimeout)
+		sys.WaitForState(t, name, metal3.StateProvisioned, timeout)
 	}
+	t.Logf("%d hosts created, cleaned and provisioned in %s", count, time.Since(start).Round(100*time.Millisecond))
 	for i, id := range ids {
 		st := agent.Node(id)
 		if st.Cleans != 1 || st.Deploys != 1 || st.ConfigDrive == nil {
@@ -54,7 +64,7 @@ func TestHostsCleanAndDeployAtOnce(t *testing.T) {
 		}
 	}
 	for i, name := range names {
-		sys.WaitForGone(t, name, stepTimeout)
+		sys.WaitForGone(t, name, timeout)
 		if st := agent.Node(ids[i]); st.Cleans != 2 {
 			t.Errorf("%s: the agent cleaned %d times, want twice (registration and deletion)", name, st.Cleans)
 		}
