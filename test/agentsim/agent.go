@@ -23,12 +23,15 @@ type Options struct {
 	// callback_url is this listener's URL with the node's UUID as path prefix.
 	ListenAddress string
 	// Drivers are the hardware types whose direct-deploy nodes the agent boots for when Ironic
-	// waits for an agent (default fake-hardware).
+	// waits for an agent (default fake-hardware). Only fake-hardware is tested: other types
+	// also need a deploy ramdisk in their driver_info before Ironic gets that far.
 	Drivers []string
 	// PollInterval is how often Ironic's node list is read (default 1s).
 	PollInterval time.Duration
 	// HeartbeatInterval is how often a running agent heartbeats (default 2s). An agent also
-	// heartbeats shortly after each asynchronous command finishes, as IPA does.
+	// heartbeats shortly after each asynchronous command finishes, as IPA does, so Ironic
+	// moves on at once; the periodic heartbeat only matters when Ironic skipped one (the node
+	// was locked). With many nodes waiting at once, a longer interval spares Ironic.
 	HeartbeatInterval time.Duration
 	// Workers is the number of goroutines doing lookups and heartbeats (default 8).
 	Workers int
