@@ -61,6 +61,10 @@ func (a *AccessDetails) Type() string {
 // Interfaces returns the hardware interfaces to request from Ironic.
 func (a *AccessDetails) Interfaces() Interfaces { return a.prof().interfaces }
 
+// Vendor is the system vendor the node's properties must carry, or "" for none (Ironic's
+// inspection fills it). Only fake-agent nodes have one; see vendorLenovo.
+func (a *AccessDetails) Vendor() string { return a.prof().vendor }
+
 // NeedsMAC reports whether the host network-boots with (i)PXE, so that Ironic
 // needs a port with the boot MAC address before it can boot the host.
 func (a *AccessDetails) NeedsMAC() bool { return a.prof().needsMAC }

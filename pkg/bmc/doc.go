@@ -29,6 +29,7 @@
 //	idrac-redfish://            idrac          ipxe                         true      same redfish_* keys as redfish
 //	idrac-virtualmedia://       idrac          idrac-redfish-virtual-media  false
 //	fake://[host[:port]]        fake-hardware  fake                         false     none (empty map)
+//	fake-agent://[host[:port]]  fake-hardware  fake                         false     none (empty map)
 //
 // Other interfaces:
 //
@@ -40,6 +41,10 @@
 //   - idrac-*: deploy "direct"; inspect, management, power, RAID, BIOS and
 //     vendor "idrac-redfish".
 //   - fake: every interface is "fake".
+//   - fake-agent: as fake, but deploy "direct": image deploys and automated cleaning wait for
+//     an agent ramdisk to call back (test/agentsim simulates one), so images are really
+//     downloaded and checked and clean steps really run. Without an agent such a host waits
+//     in "wait call-back" or "clean wait" until Ironic's callback timeout.
 //
 // Mapping notes:
 //
@@ -63,7 +68,7 @@
 //     the host. Virtual-media and UEFI-HTTP boot are driven through the BMC
 //     and need no MAC up front.
 //   - SupportsSecureBoot is true for the Redfish and iDRAC schemes, false
-//     for ipmi, libvirt and fake.
+//     for ipmi, libvirt, fake and fake-agent.
 //
 // # Address syntax
 //

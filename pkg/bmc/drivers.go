@@ -47,6 +47,7 @@ type profile struct {
 	defaultPort  int  // ipmi family only
 	transports   bool // accepts the +http and +https scheme suffixes
 	hostOptional bool
+	vendor       string // the node's properties/vendor, see AccessDetails.Vendor
 }
 
 func ipmiProfile(defaultPort int) *profile {
@@ -110,12 +111,27 @@ var profiles = map[string]*profile{
 	"idrac-redfish":      redfishProfile(driverIDRAC, ifaceIPXE, ifaceIDRACRedfish, true),
 	"idrac-virtualmedia": redfishProfile(driverIDRAC, ifaceIDRACRedfishVirtual, ifaceIDRACRedfish, false),
 
-	"fake": {
+	"fake": fakeProfile(ifaceFake, ""),
+	// fake-agent: fake-hardware whose image deploys and cleaning go through an agent
+	// ramdisk (Ironic's direct deploy), such as test/agentsim; no metal3 counterpart.
+	"fake-agent": fakeProfile(ifaceDirect, vendorLenovo),
+}
+
+// vendorLenovo is the vendor of fake-agent nodes. After writing an image, Ironic 21.4's direct
+// deploy sets "disk" as boot device, which fake-hardware's management interface refuses (it
+// knows only PXE), except on UEFI Lenovo systems, whose boot device it leaves alone
+// (agent_base.configure_local_boot, Ironic bug 2053064). The vendor must be on the node from its
+// creation: Ironic refuses node updates during the deploy.
+const vendorLenovo = "Lenovo"
+
+// fakeProfile is fake-hardware with every interface fake except deploy.
+func fakeProfile(deploy, vendor string) *profile {
+	return &profile{
 		driver: driverFake,
 		family: familyFake,
 		interfaces: Interfaces{
 			Boot:       ifaceFake,
-			Deploy:     ifaceFake,
+			Deploy:     deploy,
 			Inspect:    ifaceFake,
 			Management: ifaceFake,
 			Power:      ifaceFake,
@@ -124,7 +140,8 @@ var profiles = map[string]*profile{
 			Vendor:     ifaceFake,
 		},
 		hostOptional: true,
-	},
+		vendor:       vendor,
+	}
 }
 
 // lookupScheme returns the profile for a lower-case scheme and the transport

@@ -42,6 +42,10 @@ var (
 		Boot: "fake", Deploy: "fake", Inspect: "fake", Management: "fake",
 		Power: "fake", RAID: "fake", BIOS: "fake", Vendor: "fake",
 	}
+	fakeAgentInterfaces = bmc.Interfaces{
+		Boot: "fake", Deploy: "direct", Inspect: "fake", Management: "fake",
+		Power: "fake", RAID: "fake", BIOS: "fake", Vendor: "fake",
+	}
 )
 
 func redfishInterfaces(boot string) bmc.Interfaces {
@@ -388,6 +392,12 @@ func TestParseAcceptsEverySupportedScheme(t *testing.T) {
 			noCA:    true,
 			want: observed{"fake", "fake-hardware", map[string]interface{}{},
 				fakeInterfaces, false, false, "fake://host-0:1234/anything"},
+		},
+		{
+			name:    "a fake-agent URL is fake-hardware with the direct deploy interface",
+			address: "fake-agent://host-1",
+			want: observed{"fake-agent", "fake-hardware", map[string]interface{}{},
+				fakeAgentInterfaces, false, false, "fake-agent://host-1"},
 		},
 	}
 	for _, tc := range tests {

@@ -14,6 +14,9 @@ func bmcHint(n *nodeDoc) string {
 	info := n.DriverInfo
 	switch n.Driver {
 	case "fake-hardware":
+		if n.DeployInterface == "direct" {
+			return "fake-agent://" + n.UUID
+		}
 		return "fake://" + n.UUID
 	case "ipmi":
 		addr := stringValue(info, "ipmi_address")

@@ -87,6 +87,9 @@ func (i *Ironic) createNode(ctx context.Context, c *gophercloud.ServiceClient, v
 	if want.cpuArch != "" {
 		opts.Properties["cpu_arch"] = want.cpuArch
 	}
+	if want.vendor != "" {
+		opts.Properties["vendor"] = want.vendor
+	}
 	if v.atLeast(versionDisablePowerOff) {
 		opts.DisablePowerOff = &req.DisablePowerOff
 	} else if req.DisablePowerOff {
@@ -182,6 +185,7 @@ type wantedNode struct {
 	capabilities       string       // for a new node
 	capabilitySet      []capability // set (or, with an empty value, remove) on an existing node
 	cpuArch            string
+	vendor             string // properties/vendor when the BMC scheme needs one
 	automatedClean     bool
 	disablePowerOff    bool
 	bootMAC            string
@@ -208,6 +212,7 @@ func desiredNode(req provisioner.RegisterRequest, d nodeDefaults) wantedNode {
 		deployManaged:      d.deployRamdisk.configured(),
 		capabilitySet:      bootModeCapabilities(req.BootMode),
 		cpuArch:            req.Architecture,
+		vendor:             req.BMC.Vendor(),
 		automatedClean:     req.AutomatedClean,
 		disablePowerOff:    req.DisablePowerOff,
 		bootMAC:            strings.ToLower(strings.TrimSpace(req.Host.BootMACAddress)),
@@ -322,6 +327,9 @@ func registerPatch(cur *nodeDoc, w wantedNode, v microversion) []patchOp {
 		if w.cpuArch != "" {
 			props["cpu_arch"] = w.cpuArch
 		}
+		if w.vendor != "" {
+			props["vendor"] = w.vendor
+		}
 		ops = append(ops, add(props, "properties"))
 	} else {
 		current := stringValue(cur.Properties, "capabilities")
@@ -331,6 +339,9 @@ func registerPatch(cur *nodeDoc, w wantedNode, v microversion) []patchOp {
 		}
 		if w.cpuArch != "" && stringValue(cur.Properties, "cpu_arch") != w.cpuArch {
 			ops = append(ops, add(w.cpuArch, "properties", "cpu_arch"))
+		}
+		if w.vendor != "" && stringValue(cur.Properties, "vendor") != w.vendor {
+			ops = append(ops, add(w.vendor, "properties", "vendor"))
 		}
 	}
 	if v.atLeast(versionDisablePowerOff) && cur.DisablePowerOff != w.disablePowerOff {

@@ -444,3 +444,23 @@ func lines(rs []request) []string {
 	}
 	return out
 }
+
+func TestAFakeAgentNodeIsALenovoWithTheDirectDeploy(t *testing.T) {
+	req := fakeRegisterRequest(t)
+	req.BMC, req.BMCAddress = parseBMC(t, "fake-agent://x"), "fake-agent://x"
+	w := desiredNode(req, nodeDefaults{})
+	if w.vendor != "Lenovo" || w.interfaces["deploy_interface"] != "direct" {
+		t.Errorf("wanted node: vendor %q deploy interface %q", w.vendor, w.interfaces["deploy_interface"])
+	}
+	// A fake:// node whose address becomes fake-agent:// switches its deploy interface and gets
+	// the vendor.
+	cur := decodeNode(t, nodeDocument())
+	want := []patchOp{
+		replace("direct", "deploy_interface"),
+		add("fake-agent://x", "extra", extraBMCAddress),
+		add("Lenovo", "properties", "vendor"),
+	}
+	if diff := cmp.Diff(normalizeOps(want), normalizeOps(registerPatch(cur, w, microversion{1, 82}))); diff != "" {
+		t.Errorf("patch (-want +got):\n%s", diff)
+	}
+}

@@ -21,7 +21,18 @@ import (
 //     Inspector.ContinueURL. status_check_period=1: Ironic notices a finished inspection
 //     within a second instead of a minute;
 //   - idrac (Options.IDRAC): only the Redfish implementations; the WSMan ones need a real iDRAC
-//     and the idrac-redfish-virtual-media boot needs Dell's sushy-oem-idrac, which Debian lacks.
+//     and the idrac-redfish-virtual-media boot needs Dell's sushy-oem-idrac, which Debian lacks;
+//   - [agent] for direct deploy through an agent (test/agentsim): image_download_source=http
+//     hands the agent the image URL itself (no conductor cache); post_deploy_get_power_state_retries=0
+//     because fake power still reads "power on" after the agent's soft power off, which would
+//     cost 6 polls 5 s apart before the hard power off; deploy logs of failed deploys go to
+//     the state directory (the default /var/log/ironic/deploy is not writable);
+//   - [deploy] erase_devices_priority=0, erase_devices_metadata_priority=10: automated cleaning
+//     ("metadata" in metal3) runs the agent's erase_devices_metadata step only, as metal3's
+//     ironic-image configures it; fast_track=false: every deploy and cleaning boots the
+//     ramdisk and waits for the agent's lookup and heartbeats;
+//   - [conductor] deploy_callback_timeout and clean_callback_timeout 600 s instead of 30 min:
+//     a node whose agent never calls back fails within a benchmark's lifetime.
 var configTemplate = template.Must(template.New("ironic.conf").Parse(`[DEFAULT]
 auth_strategy = noauth
 rpc_transport = none
@@ -56,6 +67,14 @@ automated_clean = {{.AutomatedClean}}
 sync_power_state_interval = {{.PowerSyncInterval}}
 node_history = false
 check_provision_state_interval = 10
+deploy_callback_timeout = 600
+clean_callback_timeout = 600
+
+[agent]
+image_download_source = http
+post_deploy_get_power_state_retries = 0
+deploy_logs_local_path = {{.Dir}}/deploy-logs
+command_wait_interval = 1
 
 [database]
 connection = sqlite:///{{.Dir}}/ironic.sqlite
@@ -64,6 +83,9 @@ sqlite_synchronous = false
 [deploy]
 http_root = {{.Dir}}/httpboot
 http_url = http://127.0.0.1:{{.Port}}/httpboot
+erase_devices_priority = 0
+erase_devices_metadata_priority = 10
+fast_track = false
 
 [pxe]
 tftp_root = {{.Dir}}/tftpboot
@@ -123,7 +145,7 @@ func (v configValues) IDRACIface() string {
 }
 
 func writeConfig(path string, v configValues) error {
-	for _, d := range []string{"httpboot", "tftpboot", "master_images", "locks"} {
+	for _, d := range []string{"httpboot", "tftpboot", "master_images", "locks", "deploy-logs"} {
 		if err := os.MkdirAll(filepath.Join(v.Dir, d), 0o755); err != nil {
 			return err
 		}
