@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/metalkube/metalkube/test/agentsim/inventory"
 	"net"
 	"net/http"
 	"strings"
@@ -39,6 +40,13 @@ type Options struct {
 	MaxDownloads int
 	// HTTPClient talks to Ironic and image servers (default: a keep-alive client, 60s timeout).
 	HTTPClient *http.Client
+	// InspectorURL is ironic-inspector's API root. When set, the agent also boots for in-band
+	// inspection: a node of Drivers waiting in "inspect wait" with the inspector inspect
+	// interface posts its inventory there, as IPA's inspection collector does.
+	InspectorURL string
+	// Systems holds the inventory each system reports (default: inventory.Default for the
+	// i-th node inspected, with the node's port MAC).
+	Systems *inventory.Systems
 	// Logf, if set, receives one line per notable event.
 	Logf func(format string, args ...any)
 }
@@ -61,6 +69,8 @@ type Agent struct {
 	started time.Time
 	mu      sync.Mutex
 	nodes   map[string]*simNode
+	// systems numbers the nodes inspected, for their default inventory.
+	systems int
 }
 
 // Start starts the agent simulator: its API listener, the node-list poller and the heartbeat
@@ -87,6 +97,9 @@ func Start(opts Options) (*Agent, error) {
 	}
 	if opts.MaxDownloads <= 0 {
 		opts.MaxDownloads = 16
+	}
+	if opts.Systems == nil {
+		opts.Systems = &inventory.Systems{}
 	}
 	if opts.Logf == nil {
 		opts.Logf = func(string, ...any) {}

@@ -22,9 +22,10 @@ var bootStates = []string{"wait call-back", "clean wait"}
 
 // listedNode is one entry of the node list the poller reads.
 type listedNode struct {
-	UUID            string `json:"uuid"`
-	ProvisionState  string `json:"provision_state"`
-	DeployInterface string `json:"deploy_interface"`
+	UUID             string `json:"uuid"`
+	ProvisionState   string `json:"provision_state"`
+	DeployInterface  string `json:"deploy_interface"`
+	InspectInterface string `json:"inspect_interface"`
 }
 
 // pollLoop reads Ironic's node list every PollInterval and boots or stops ramdisks.
@@ -58,6 +59,18 @@ func (a *Agent) poll() {
 			listed = append(listed, ns...)
 		}
 	}
+	if a.opts.InspectorURL != "" {
+		var inspecting []listedNode
+		for _, d := range a.opts.Drivers {
+			ns, err := a.listNodes(d, inspectState)
+			if err != nil {
+				a.opts.Logf("agentsim: listing nodes: %v", err)
+				return
+			}
+			inspecting = append(inspecting, ns...)
+		}
+		a.pollInspections(inspecting)
+	}
 	var boot []string
 	a.mu.Lock()
 	for _, l := range listed {
@@ -77,7 +90,7 @@ func (a *Agent) poll() {
 }
 
 func (a *Agent) listNodes(driver, state string) ([]listedNode, error) {
-	q := url.Values{"driver": {driver}, "provision_state": {state}, "fields": {"uuid,provision_state,deploy_interface"}, "limit": {"1000"}}
+	q := url.Values{"driver": {driver}, "provision_state": {state}, "fields": {"uuid,provision_state,deploy_interface,inspect_interface"}, "limit": {"1000"}}
 	next := a.opts.IronicURL + "/v1/nodes?" + q.Encode()
 	var out []listedNode
 	for next != "" {

@@ -18,6 +18,8 @@ type Stats struct {
 	// Downloads counts complete image downloads; DownloadedBytes their size.
 	Downloads       int
 	DownloadedBytes int64
+	// Inspections counts inventories posted to ironic-inspector.
+	Inspections int
 	// Cleans counts cleaning runs: boots in which at least one clean step ran.
 	Cleans int
 	// CleanSteps counts each clean step executed, by name (e.g. erase_devices_metadata).
@@ -45,6 +47,10 @@ type simNode struct {
 	hbDue    time.Time
 	hbBusy   bool
 	stats    Stats
+	// inspecting: the node waits for inspection data and this agent posted (or is posting,
+	// posting) it during this wait; system numbers its default inventory.
+	inspecting, posting bool
+	system              int
 }
 
 // Node returns a copy of a node's counters and records (zero Stats for a node never seen).
@@ -75,6 +81,7 @@ func (a *Agent) Totals() Stats {
 		t.Downloads += s.Downloads
 		t.DownloadedBytes += s.DownloadedBytes
 		t.Cleans += s.Cleans
+		t.Inspections += s.Inspections
 		t.Commands += s.Commands
 		for k, v := range s.CleanSteps {
 			t.CleanSteps[k] += v

@@ -30,6 +30,11 @@ func TestDirectDeployThroughTheAgent(t *testing.T) {
 		t.Fatalf("node driver %q deploy interface %q, want fake-hardware with direct", n.Driver, n.DeployInterface)
 	}
 	st := agent.Node(id)
+	// Inspected in band: the agent posted the simulated system's inventory to ironic-inspector.
+	if n := sys.Node(t, id); st.Inspections != 1 || n.InspectInterface != "inspector" {
+		t.Errorf("inspect interface %q, inventories posted %d: want one in-band inspection", n.InspectInterface, st.Inspections)
+	}
+	checkSimulatedHardware(t, h.Status.HardwareDetails, mac)
 	if st.Cleans != 1 || st.CleanSteps["erase_devices_metadata"] != 1 || st.CleanSteps["erase_devices"] != 0 {
 		t.Errorf("before available the agent cleaned %d times with steps %v, want once with erase_devices_metadata only", st.Cleans, st.CleanSteps)
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -48,6 +49,9 @@ func newImageServer(t *testing.T) *imageServer {
 		}
 		switch r.URL.Path {
 		case "/os.raw":
+			// As any file server does, also for HEAD: once inspection told Ironic the node's
+			// memory, it checks the image fits before the deploy.
+			w.Header().Set("Content-Length", strconv.Itoa(len(s.image)))
 			_, _ = w.Write(s.image)
 		case "/os.raw.sha256sum":
 			_, _ = w.Write([]byte(s.sha256 + "  os.raw\n"))
@@ -105,4 +109,31 @@ func provisioningError(t *testing.T, name, substr string) *metal3.BareMetalHost 
 	return sys.WaitForHost(t, name, stepTimeout, "a provisioning error with "+substr, func(h *metal3.BareMetalHost) bool {
 		return h.Status.ErrorType == metal3.ProvisioningError && strings.Contains(h.Status.ErrorMessage, substr)
 	})
+}
+
+// checkSimulatedHardware checks that hardware details are those of an inventory.Default system
+// booting from mac: three disks by their by-path names, the NICs with their addresses (one
+// entry per address, as metal3 lists them), the hostname, CPU and RAM.
+func checkSimulatedHardware(t *testing.T, hw *metal3.HardwareDetails, mac string) {
+	t.Helper()
+	if hw == nil {
+		t.Fatal("no hardware details")
+	}
+	if len(hw.Storage) != 3 || hw.CPU.Count != 80 || hw.RAMMebibytes != 196608 || !strings.HasPrefix(hw.Hostname, "node-") ||
+		hw.SystemVendor.Manufacturer != "Dell Inc." {
+		t.Errorf("hardware details: %d disks, %d CPUs, %d MiB, hostname %q, vendor %q", len(hw.Storage), hw.CPU.Count, hw.RAMMebibytes,
+			hw.Hostname, hw.SystemVendor.Manufacturer)
+	}
+	var bootIP, v6 bool
+	for _, n := range hw.NIC {
+		if strings.EqualFold(n.MAC, mac) && strings.HasPrefix(n.IP, "172.22.") {
+			bootIP = true
+		}
+		if strings.Contains(n.IP, ":") {
+			v6 = true
+		}
+	}
+	if !bootIP || !v6 {
+		t.Errorf("NICs %+v: want the boot NIC with its provisioning address and an IPv6 address", hw.NIC)
+	}
 }

@@ -1,7 +1,9 @@
-// Package agent tests direct deploy and agent cleaning end to end: the host controller, a real
-// kube-apiserver and a real Ironic, with fake-agent:// hosts (fake-hardware with the direct
-// deploy interface) whose ramdisk is test/agentsim. The agent downloads the images these tests
-// serve, checks their checksums and reads the config drive Ironic built.
+// Package agent tests the in-band flows end to end: the host controller, a real kube-apiserver,
+// a real Ironic and a real ironic-inspector, with fake-agent:// hosts (fake-hardware with the
+// direct deploy interface) whose ramdisk is test/agentsim. Hosts are inspected in band (the
+// agent posts its inventory to ironic-inspector), cleaned and deployed through the agent, which
+// downloads the images these tests serve, checks their checksums and reads the config drive
+// Ironic built.
 package agent
 
 import (
@@ -13,6 +15,7 @@ import (
 
 	"github.com/metalkube/metalkube/test/agentsim"
 	"github.com/metalkube/metalkube/test/framework"
+	"github.com/metalkube/metalkube/test/ironictest"
 )
 
 var (
@@ -22,13 +25,14 @@ var (
 
 func TestMain(m *testing.M) {
 	var err error
-	sys, err = framework.Start(framework.Options{Workers: 4, NodePollInterval: time.Second})
+	sys, err = framework.Start(framework.Options{Workers: 4, NodePollInterval: time.Second,
+		Ironic: ironictest.Options{Inspector: true, DeployImages: true}})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "FAIL: cannot start the test system: %v\n", err)
 		os.Exit(1)
 	}
 	agent, err = agentsim.Start(agentsim.Options{
-		IronicURL: sys.Ironic.URL, Logf: logf, PollInterval: 300 * time.Millisecond, HeartbeatInterval: time.Second,
+		IronicURL: sys.Ironic.URL, InspectorURL: sys.Ironic.Inspector.URL, Logf: logf, PollInterval: 300 * time.Millisecond, HeartbeatInterval: time.Second,
 	})
 	if err != nil {
 		sys.Stop()
