@@ -38,7 +38,7 @@ func (f *fakeIronic) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodGet && r.URL.Path == "/v1/nodes":
 		q := r.URL.Query()
-		if q.Get("driver") != "fake-hardware" || q.Get("fields") != "uuid,provision_state,deploy_interface" || q.Get("provision_state") == "" {
+		if q.Get("driver") != "fake-hardware" || q.Get("fields") != "uuid,provision_state,deploy_interface,inspect_interface" || q.Get("provision_state") == "" {
 			http.Error(w, "unexpected query "+r.URL.RawQuery, http.StatusBadRequest)
 			return
 		}

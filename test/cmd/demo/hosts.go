@@ -36,8 +36,11 @@ type sampleHost struct {
 
 // sampleHosts describes the demo's hosts. They are created without an image, so each stops at
 // available until the demo gives it one (see provideImages). There are:
-//   - fake-hardware hosts: Ironic fakes every BMC action, with the configured delay; they get a
-//     qcow2 image (which fake deploy does not download);
+//   - fake-hardware hosts: Ironic fakes every BMC action, with the configured delay; they are
+//     inspected in band (the simulated agent posts their inventory to ironic-inspector) and get
+//     a qcow2 image (which fake deploy does not download);
+//   - a fake-agent:// host, inspected, cleaned and deployed (direct) through the simulated agent,
+//     which downloads its raw image and checks its checksum;
 //   - two hosts behind the Redfish simulator, one booting with iPXE (redfish://) and one with
 //     virtual media (redfish-virtualmedia://);
 //   - an ipmi:// host behind OpenIPMI's ipmi_sim (test/ipmisim), booting with iPXE;
@@ -58,6 +61,17 @@ func sampleHosts(s *stack, fakeHosts int) []sampleHost {
 		h.Spec.Description = "fake-hardware: Ironic fakes the BMC; a qcow2 image"
 		out = append(out, sampleHost{host: h, image: img, provision: true, about: "fake-hardware"})
 	}
+	{
+		// Through the simulated ramdisk: in-band inspection, cleaning (metadata), direct deploy
+		// of a raw image the agent downloads and checks.
+		name := "demo-agent-0"
+		h := newHost(name, "fake-agent://"+name, "52:54:00:de:03:00")
+		raw := "raw"
+		img := &metal3.Image{URL: s.images.url + "/os.raw", Checksum: s.images.rawSHA256,
+			ChecksumType: metal3.ChecksumSHA256, DiskFormat: &raw}
+		h.Spec.Description = "fake-agent: in-band inspection, cleaning and direct deploy through the simulated agent"
+		out = append(out, sampleHost{host: h, image: img, provision: true, about: "fake-agent (simulated ramdisk)"})
+	}
 	ids := s.redfish.SystemIDs()
 	for i, scheme := range []string{"redfish+http", "redfish-virtualmedia+http"} {
 		id := ids[i]
@@ -66,6 +80,8 @@ func sampleHosts(s *stack, fakeHosts int) []sampleHost {
 		h := newHost(name, scheme+"://"+s.redfish.Host()+s.redfish.SystemPath(id), s.redfish.MACs(id)[0])
 		h.Spec.AutomatedCleaningMode = metal3.CleaningModeDisabled
 		h.Spec.BootMode = metal3.BootModeUEFI
+		// Inspected out of band, through Redfish; the fake-hardware hosts show in-band inspection.
+		h.Spec.InspectionMode = metal3.InspectionModeFast
 		img := &metal3.Image{URL: s.images.url + "/live.iso", DiskFormat: &liveISO}
 		h.Spec.Description = fmt.Sprintf("%s:// to the Redfish simulator's %s; a live ISO", base, id)
 		out = append(out, sampleHost{host: h, image: img, provision: true, about: base + " (simulated BMC " + id + ")"})

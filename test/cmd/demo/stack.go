@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/md5"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/metalkube/metalkube/test/agentsim"
 	"github.com/metalkube/metalkube/test/envtest"
 	"github.com/metalkube/metalkube/test/ipmisim"
 	"github.com/metalkube/metalkube/test/ironictest"
@@ -41,6 +43,7 @@ type stack struct {
 	redfish     *redfishsim.Simulator
 	ipmi        *ipmisim.BMC
 	images      *imageServer
+	agent       *agentsim.Agent
 	controller  *envtest.Process
 	hosts       []sampleHost
 }
@@ -90,7 +93,8 @@ func startStack(ctx context.Context, c *config) (s *stack, err error) {
 	ironicDone := make(chan error, 1)
 	go func() {
 		var err error
-		s.ironic, err = ironictest.Start(ironictest.Options{Dir: filepath.Join(s.dir, "ironic"), FakeDelay: c.fakeDelay})
+		s.ironic, err = ironictest.Start(ironictest.Options{Dir: filepath.Join(s.dir, "ironic"), FakeDelay: c.fakeDelay,
+			Inspector: true, DeployImages: true})
 		ironicDone <- err
 	}()
 	var envErr error
@@ -104,7 +108,7 @@ func startStack(ctx context.Context, c *config) (s *stack, err error) {
 	if err := ctx.Err(); err != nil {
 		return s, err
 	}
-	step("kube-apiserver %s, Ironic %s", s.env.URL, s.ironic.URL)
+	step("kube-apiserver %s, Ironic %s, ironic-inspector %s", s.env.URL, s.ironic.URL, s.ironic.Inspector.URL)
 
 	step("installing the CRDs from manifests/crds")
 	if err := s.env.InstallCRDs(filepath.Join(s.repo, "manifests", "crds")); err != nil {
@@ -129,8 +133,18 @@ func startStack(ctx context.Context, c *config) (s *stack, err error) {
 		return s, fmt.Errorf("starting the image server: %w", err)
 	}
 	step("image server %s", s.images.url)
+	// The ramdisk of fake-hardware hosts: it posts their inventory for in-band inspection,
+	// and cleans and deploys the fake-agent:// host. (The Redfish hosts are inspected out of
+	// band; the ipmi host is not inspected.)
+	if s.agent, err = agentsim.Start(agentsim.Options{IronicURL: s.ironic.URL, InspectorURL: s.ironic.Inspector.URL,
+		PollInterval: 500 * time.Millisecond, HeartbeatInterval: time.Second}); err != nil {
+		return s, fmt.Errorf("starting the simulated agent: %w", err)
+	}
+	step("simulated Ironic Python Agent %s (in-band inspection, cleaning, direct deploy)", s.agent.URL)
 
-	args := []string{"--kubeconfig", s.env.Kubeconfig, "--ironic-endpoint", s.ironic.URL, "--host-workers", "4", "-v=2"}
+	args := []string{"--kubeconfig", s.env.Kubeconfig, "--ironic-endpoint", s.ironic.URL, "--host-workers", "4", "-v=2",
+		"--inspector-url", s.ironic.Inspector.URL, "--deploy-kernel-url", s.ironic.DeployImages.KernelURL,
+		"--deploy-ramdisk-url", s.ironic.DeployImages.RamdiskURL, "--deploy-iso-url", s.ironic.DeployImages.ISOURL}
 	args = append(args, c.controllerArgs...)
 	step("starting baremetal-controller %s", strings.Join(args, " "))
 	if s.controller, err = envtest.StartProcess("baremetal-controller", s.dir, bin, args...); err != nil {
@@ -175,6 +189,9 @@ func (s *stack) stop() {
 	if s.controller != nil {
 		s.controller.Stop(10 * time.Second)
 	}
+	if s.agent != nil {
+		s.agent.Stop()
+	}
 	if s.redfish != nil {
 		_ = s.redfish.Close()
 	}
@@ -207,26 +224,32 @@ func (s *stack) printLogHints(w io.Writer) {
 // fake-hardware hosts (which do not download it) and a live ISO that Ironic's redfish virtual
 // media driver hands to the simulated BMC.
 type imageServer struct {
-	url      string
-	qcow2MD5 string
-	srv      *http.Server
+	url       string
+	qcow2MD5  string
+	rawSHA256 string
+	srv       *http.Server
 }
 
 func startImageServer(dir string) (*imageServer, error) {
 	qcow2 := []byte("QFI\xfb metalkube demo image: nothing boots from it\n")
 	iso := make([]byte, 64<<10)
 	copy(iso[0x8001:], "CD001")
-	for name, data := range map[string][]byte{"os.qcow2": qcow2, "live.iso": iso} {
+	// The raw image the simulated agent really downloads and checks for demo-agent-0.
+	raw := make([]byte, 256<<10)
+	for i := range raw {
+		raw[i] = byte(i * 7)
+	}
+	for name, data := range map[string][]byte{"os.qcow2": qcow2, "live.iso": iso, "os.raw": raw} {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 			return nil, err
 		}
 	}
-	sum := md5.Sum(qcow2)
+	sum, rawSum := md5.Sum(qcow2), sha256.Sum256(raw)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	is := &imageServer{url: "http://" + l.Addr().String(), qcow2MD5: hex.EncodeToString(sum[:]),
+	is := &imageServer{url: "http://" + l.Addr().String(), qcow2MD5: hex.EncodeToString(sum[:]), rawSHA256: hex.EncodeToString(rawSum[:]),
 		srv: &http.Server{Handler: http.FileServer(http.Dir(dir)), ReadHeaderTimeout: 10 * time.Second}}
 	go func() { _ = is.srv.Serve(l) }()
 	return is, nil

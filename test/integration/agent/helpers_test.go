@@ -18,7 +18,9 @@ import (
 	"github.com/metalkube/metalkube/test/framework"
 )
 
-const stepTimeout = 30 * time.Second
+// stepTimeout bounds one step (registration to available includes in-band inspection and cleaning
+// through the agent); generous for a loaded 2-core CI machine.
+const stepTimeout = 60 * time.Second
 
 // imageServer serves one small disk image, its checksum files, and 404 for anything else, and
 // counts the GETs of each path.

@@ -23,7 +23,7 @@ func TestHostsCleanAndDeployAtOnce(t *testing.T) {
 	if n, err := strconv.Atoi(os.Getenv("AGENT_HOSTS")); err == nil && n > 0 {
 		count = n
 	}
-	timeout := stepTimeout + time.Duration(count)*time.Second
+	timeout := stepTimeout + 2*time.Duration(count)*time.Second
 	start := time.Now()
 	images := newImageServer(t)
 	names := make([]string, count)
